@@ -1,0 +1,66 @@
+# Kinlink: `make run` serves a demonstration node; `make test` runs the whole suite on SQLite and
+# PostgreSQL. Both set up everything they need first (virtual environment, pinned packages,
+# compiled translations, and for the tests a PostgreSQL cluster).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test test-sqlite test-postgres test-browser lint check-deploy bench messages makemessages clean setup
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) install --quiet --no-deps --no-build-isolation -e . || $(PIP) install --quiet --no-deps -e .
+	touch $@
+
+# Compiled translations are built, never committed.
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --domain=django --directory=locale --statistics 2>&1 | tail -n 4
+
+setup: $(VENV)/.installed messages
+
+run: setup
+	mkdir -p var
+	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py migrate --no-input
+	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py load_demo
+	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: test-sqlite test-postgres
+
+test-sqlite: setup
+	$(PY) -m pytest -m "not browser"
+
+test-postgres: setup
+	source scripts/postgres-test-cluster.sh && \
+	  KINLINK_DB=postgresql $(PY) -m pytest -m "not browser"
+
+test-browser: setup
+	bash scripts/ensure-chromium.sh
+	$(PY) -m pytest -m browser
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	KINLINK_DEBUG=1 $(PY) manage.py check --fail-level WARNING
+	KINLINK_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+# manage.py check --deploy with the environment a production node runs with.
+check-deploy: setup
+	env -u KINLINK_DEBUG -u KINLINK_DEMO \
+	  KINLINK_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  KINLINK_ALLOWED_HOSTS=kinlink.example.org \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: setup
+	$(PY) bench/page_weight.py
+
+makemessages: setup
+	KINLINK_DEBUG=1 $(PY) manage.py makemessages --all --no-location --no-obsolete \
+	  --ignore=.venv --ignore=var --ignore=bench --ignore=tests
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

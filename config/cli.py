@@ -1,0 +1,26 @@
+"""The `kinlink` command: `kinlink audit verify` runs `manage.py audit_verify`, and so on.
+
+Every sub-command is a Django management command; two words are joined with an underscore
+so that operators type `kinlink audit verify` as the documentation shows.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+    from django.core.management import execute_from_command_line, get_commands
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    django.setup()
+    if len(args) >= 2 and f"{args[0]}_{args[1]}" in get_commands():
+        args = [f"{args[0]}_{args[1]}", *args[2:]]
+    execute_from_command_line(["kinlink", *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""Kinlink settings: one file, every deployment choice read from the environment.
+
+A node runs with `KINLINK_DEBUG` unset (production). `make run` sets `KINLINK_DEBUG=1` and
+`KINLINK_DEMO=1`; nothing else in the code base may assume either.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def read_secret_key() -> str:
+    """The secret key comes from a variable or a file; only debug mode may invent one."""
+    if key := os.environ.get("KINLINK_SECRET_KEY"):
+        return key
+    if path := os.environ.get("KINLINK_SECRET_KEY_FILE"):
+        return Path(path).read_text(encoding="utf-8").strip()
+    if env_flag("KINLINK_DEBUG"):
+        return "insecure-development-key-" + "x" * 40
+    raise ImproperlyConfigured("Set KINLINK_SECRET_KEY or KINLINK_SECRET_KEY_FILE.")
+
+
+DEBUG = env_flag("KINLINK_DEBUG")
+DEMO_MODE = env_flag("KINLINK_DEMO")
+SECRET_KEY = read_secret_key()
+ALLOWED_HOSTS = env_list("KINLINK_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env_list("KINLINK_CSRF_TRUSTED_ORIGINS")
+
+# The node's identity: the prefix of its readable case references (e.g. "MA" for Morocco).
+KINLINK_NODE_PREFIX = os.environ.get("KINLINK_NODE_PREFIX", "MA")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "axes",
+    "kinlink.core",
+    "kinlink.audit",
+    "kinlink.directory",
+    "kinlink.accounts",
+    "kinlink.cases",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kinlink.accounts.middleware.SessionLimitsMiddleware",
+    "kinlink.accounts.middleware.UserLanguageMiddleware",
+    "kinlink.accounts.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "kinlink.core.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kinlink.core.context_processors.kinlink",
+            ],
+        },
+    },
+]
+
+
+def database_settings() -> dict[str, object]:
+    """SQLite (WAL, immediate transactions) unless KINLINK_DB=postgresql.
+
+    PostgreSQL connection details come from libpq's own variables (PGHOST, PGPORT, PGDATABASE,
+    PGUSER, PGPASSWORD) so that operators configure it the way they configure every other tool.
+    """
+    if os.environ.get("KINLINK_DB", "sqlite") == "postgresql":
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ.get("PGDATABASE", "kinlink"),
+            "USER": os.environ.get("PGUSER", ""),
+            "PASSWORD": os.environ.get("PGPASSWORD", ""),
+            "HOST": os.environ.get("PGHOST", ""),
+            "PORT": os.environ.get("PGPORT", ""),
+            "CONN_MAX_AGE": 60,
+            "ATOMIC_REQUESTS": False,
+        }
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("KINLINK_SQLITE_PATH", str(BASE_DIR / "var" / "kinlink.sqlite3")),
+        "OPTIONS": {
+            # Writers take the lock when the transaction starts, so two services never
+            # interleave a read-then-write (the audit chain and case references rely on it).
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+        },
+    }
+
+
+DATABASES = {"default": database_settings()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# NIST SP 800-63B: length and a blocklist, no composition rules.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 15},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Failed logins: five tries per account and address, then a 30-minute lock.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+# Sessions end after 30 minutes idle and 12 hours at most (SessionLimitsMiddleware).
+KINLINK_SESSION_IDLE = timedelta(minutes=30)
+KINLINK_SESSION_ABSOLUTE = timedelta(hours=12)
+SESSION_COOKIE_AGE = int(KINLINK_SESSION_ABSOLUTE.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Break the glass: how long an emergency access to a case outside one's scope lasts.
+KINLINK_BREAK_GLASS_DURATION = timedelta(hours=3)
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "kinlink_language"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+TIME_ZONE = os.environ.get("KINLINK_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(os.environ.get("KINLINK_STATIC_ROOT", BASE_DIR / "var" / "static"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Security headers. HTTPS is terminated by the node's reverse proxy in production.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_flag("KINLINK_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "kinlink.core.views.csrf_failure"
+
+# Logs carry no personal data: no request bodies, no names, no query strings.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_personal_data": {"()": "kinlink.core.logging.StripPersonalData"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_personal_data"]},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("KINLINK_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+
+# Node policy defaults; an administrator changes them per node on the settings page.
+KINLINK_RISK_RESPONSE_DEFAULTS = {"high": 24, "medium": 72, "low": 168}  # hours
+KINLINK_CASES_PER_PAGE = 25

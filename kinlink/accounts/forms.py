@@ -1,0 +1,116 @@
+"""Forms for signing in and for administering users, teams and node settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from kinlink.accounts.models import Role, Team, User
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("The username or password is not right. Both are case-sensitive."),
+        "inactive": _("This account is switched off. Ask your node administrator."),
+    }
+
+
+class PasswordFields(forms.Form):
+    password1 = forms.CharField(
+        label=_("Password (at least 15 characters)"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+    password2 = forms.CharField(
+        label=_("The same password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def check_passwords(self, user: User | None) -> None:
+        first, second = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            try:
+                validate_password(first, user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+
+
+class UserForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams"),
+        queryset=Team.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    language = forms.ChoiceField(label=_("Interface language"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args: Any, agency_id: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["teams"].queryset = Team.objects.filter(agency_id=agency_id)
+
+
+class UserCreateForm(UserForm, PasswordFields):
+    username = forms.SlugField(label=_("Username"), max_length=150)
+    field_order = ["username", "full_name", "email", "role", "teams", "language"]
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."))
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.check_passwords(
+            User(
+                username=data.get("username", ""),
+                email=data.get("email", ""),
+                full_name=data.get("full_name", ""),
+            )
+        )
+        return data
+
+
+class UserEditForm(UserForm):
+    is_active = forms.BooleanField(label=_("Account active"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SetPasswordForm(PasswordFields):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.check_passwords(self.user)
+        return data
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Team name"), max_length=120)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class NodeSettingsForm(forms.Form):
+    risk_high_response_hours = forms.IntegerField(
+        label=_("First response for high risk (hours)"), min_value=1, max_value=24 * 30
+    )
+    risk_medium_response_hours = forms.IntegerField(
+        label=_("First response for medium risk (hours)"), min_value=1, max_value=24 * 60
+    )
+    risk_low_response_hours = forms.IntegerField(
+        label=_("First response for low risk (hours)"), min_value=1, max_value=24 * 90
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,70 @@
+"""Session limits, the user's language, and sign-in required everywhere but the public pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+
+PUBLIC_PREFIXES = ("/accounts/login/", "/i18n/", "/static/", "/healthz")
+SESSION_STARTED = "kinlink_started"
+SESSION_SEEN = "kinlink_seen"
+
+
+class SessionLimitsMiddleware:
+    """Ends a session after 30 minutes idle or 12 hours in all (settings decide the values)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = timezone.now()
+            started = request.session.get(SESSION_STARTED)
+            seen = request.session.get(SESSION_SEEN)
+            if started is None:
+                request.session[SESSION_STARTED] = now.isoformat()
+            elif now - datetime.fromisoformat(started) > settings.KINLINK_SESSION_ABSOLUTE or (
+                seen and now - datetime.fromisoformat(seen) > settings.KINLINK_SESSION_IDLE
+            ):
+                logout(request)
+                request.session["kinlink_expired"] = True
+                return redirect_to_login(request.path)
+            # Write the session at most once a minute: cheap on SQLite, precise enough.
+            if not seen or (now - datetime.fromisoformat(seen)).total_seconds() > 60:
+                request.session[SESSION_SEEN] = now.isoformat()
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's saved language wins over the browser's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.language:  # type: ignore[union-attr]
+            translation.activate(user.language)  # type: ignore[union-attr]
+            request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined,union-attr]
+        return self.get_response(request)
+
+
+class LoginRequiredMiddleware:
+    """Nothing but the sign-in page, language switch and static files is public.
+
+    The sign-in page keeps only the path in `next`: a query string can hold a searched name.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
+            return redirect_to_login(request.path)
+        return self.get_response(request)

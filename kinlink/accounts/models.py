@@ -1,0 +1,100 @@
+"""People who use Kinlink, their roles and teams, and what the system tells them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kinlink.core.models import BaseModel
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", _("Caseworker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    GUARDIAN = "guardian", _("Guardian / person of reference")
+    PANEL_MEMBER = "panel_member", _("Best-interests panel member")
+    CA_LIAISON = "ca_liaison", _("Central-authority liaison")
+    NODE_ADMIN = "node_admin", _("Node administrator")
+    ANALYST = "analyst", _("Analyst")
+
+
+class Team(BaseModel):
+    """A group of staff inside an agency; supervisors see the cases of their teams."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(_("name"), max_length=120)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="team_name_unique_in_agency")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of an agency's staff with exactly one role on this node."""
+
+    full_name = models.CharField(_("full name"), max_length=150)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(
+        "directory.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    teams = models.ManyToManyField(
+        Team, blank=True, related_name="members", verbose_name=_("teams")
+    )
+    language = models.CharField(
+        _("interface language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    REQUIRED_FIELDS = ["email", "full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def sees_case_content(self) -> bool:
+        """Administrators and analysts work on the node, never on a child's file."""
+        return self.role not in {Role.NODE_ADMIN, Role.ANALYST}
+
+
+class NotificationKind(models.TextChoices):
+    BREAK_GLASS = "break_glass", _("%(actor)s opened case %(reference)s outside their caseload")
+    CASE_ASSIGNED = "case_assigned", _("Case %(reference)s was assigned to you")
+
+
+class Notification(BaseModel):
+    """A message to one user inside Kinlink; it names a record, never a child."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    params = models.JSONField(default=dict)
+    link = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The message in the active language."""
+        return str(NotificationKind(self.kind).label) % self.params

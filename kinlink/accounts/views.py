@@ -1,0 +1,249 @@
+"""Sign-in, language, notifications, and the node administrator's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kinlink.accounts import services
+from kinlink.accounts.forms import (
+    LoginForm,
+    NodeSettingsForm,
+    SetPasswordForm,
+    TeamForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from kinlink.accounts.models import User
+from kinlink.accounts.policies import (
+    can_administer,
+    get_team_for,
+    get_user_for,
+    visible_teams,
+    visible_users,
+)
+from kinlink.accounts.selectors import notifications_for
+from kinlink.core.concurrency import StaleEdit
+from kinlink.core.models import NodeSettings
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _require_admin(request: HttpRequest) -> User:
+    user = _user(request)
+    if not can_administer(user):
+        raise Http404
+    return user
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["expired"] = self.request.session.pop("kinlink_expired", False)
+        return context
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    return auth_views.LogoutView.as_view()(request)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; a signed-in user's choice is kept for next time."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    if request.user.is_authenticated:
+        services.user_set_language(user=_user(request), language=language)
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def notification_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        services.notifications_mark_read(user=user)
+        return HttpResponseRedirect(reverse("accounts:notifications"))
+    items = list(notifications_for(user=user)[:100])
+    return render(request, "accounts/notifications.html", {"items": items})
+
+
+@require_GET
+def user_list(request: HttpRequest) -> HttpResponse:
+    actor = _require_admin(request)
+    users = visible_users(actor).prefetch_related("teams").order_by("full_name")
+    return render(request, "accounts/user_list.html", {"users": users})
+
+
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    actor = _require_admin(request)
+    form = UserCreateForm(request.POST or None, agency_id=actor.agency_id)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_create(
+                actor=actor,
+                username=data["username"],
+                full_name=data["full_name"],
+                email=data["email"],
+                role=data["role"],
+                agency=actor.agency,
+                password=data["password1"],
+                teams=list(data["teams"]),
+                language=data["language"],
+            )
+        except IntegrityError:
+            form.add_error("username", _("This username is taken."))
+        else:
+            messages.success(request, _("Account created."))
+            return HttpResponseRedirect(reverse("accounts:user_list"))
+    return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+
+
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor = _require_admin(request)
+    target = get_user_for(actor, user_id)
+    initial = {
+        "full_name": target.full_name,
+        "email": target.email,
+        "role": target.role,
+        "teams": list(target.teams.all()),
+        "language": target.language,
+        "is_active": target.is_active,
+        "version": target.version,
+    }
+    form = UserEditForm(request.POST or None, agency_id=actor.agency_id, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        teams = list(data.pop("teams"))
+        seen = data.pop("version")
+        try:
+            services.user_update(actor=actor, user=target, seen_version=seen, teams=teams, **data)
+        except StaleEdit:
+            messages.error(
+                request, _("Someone changed this account meanwhile; here it is as it is now.")
+            )
+            return HttpResponseRedirect(reverse("accounts:user_edit", args=[target.pk]))
+        except PermissionDenied:
+            form.add_error(None, _("Nobody may change their own role, teams or access."))
+        else:
+            messages.success(request, _("Account saved."))
+            return HttpResponseRedirect(reverse("accounts:user_list"))
+    context = {"form": form, "target": target, "creating": False}
+    return render(request, "accounts/user_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor = _require_admin(request)
+    target = get_user_for(actor, user_id)
+    form = SetPasswordForm(request.POST or None, user=target)
+    if request.method == "POST" and form.is_valid():
+        services.user_set_password(
+            actor=actor, user=target, password=form.cleaned_data["password1"]
+        )
+        messages.success(request, _("Password changed."))
+        return HttpResponseRedirect(reverse("accounts:user_list"))
+    return render(request, "accounts/password_form.html", {"form": form, "target": target})
+
+
+@require_GET
+def team_list(request: HttpRequest) -> HttpResponse:
+    actor = _require_admin(request)
+    teams = visible_teams(actor).prefetch_related("members").order_by("name")
+    return render(request, "accounts/team_list.html", {"teams": teams})
+
+
+@require_http_methods(["GET", "POST"])
+def team_create(request: HttpRequest) -> HttpResponse:
+    actor = _require_admin(request)
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if visible_teams(actor).filter(name__iexact=form.cleaned_data["name"]).exists():
+            form.add_error("name", _("A team of this name exists."))
+        else:
+            services.team_create(actor=actor, name=form.cleaned_data["name"])
+            messages.success(request, _("Team created."))
+            return HttpResponseRedirect(reverse("accounts:team_list"))
+    return render(request, "accounts/team_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def team_edit(request: HttpRequest, team_id: str) -> HttpResponse:
+    actor = _require_admin(request)
+    team = get_team_for(actor, team_id)
+    form = TeamForm(request.POST or None, initial={"name": team.name, "version": team.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(
+                actor=actor,
+                team=team,
+                seen_version=form.cleaned_data["version"] or 0,
+                name=form.cleaned_data["name"],
+            )
+        except StaleEdit:
+            messages.error(
+                request, _("Someone changed this team meanwhile; here it is as it is now.")
+            )
+            return HttpResponseRedirect(reverse("accounts:team_edit", args=[team.pk]))
+        messages.success(request, _("Team saved."))
+        return HttpResponseRedirect(reverse("accounts:team_list"))
+    return render(request, "accounts/team_form.html", {"form": form, "team": team})
+
+
+@require_http_methods(["GET", "POST"])
+def node_settings(request: HttpRequest) -> HttpResponse:
+    actor = _require_admin(request)
+    current = NodeSettings.current()
+    initial = {
+        "risk_high_response_hours": current.risk_high_response_hours,
+        "risk_medium_response_hours": current.risk_medium_response_hours,
+        "risk_low_response_hours": current.risk_low_response_hours,
+        "version": current.version,
+    }
+    form = NodeSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        seen = data.pop("version")
+        try:
+            services.node_settings_update(actor=actor, seen_version=seen, **data)
+        except StaleEdit:
+            messages.error(
+                request, _("Someone changed the settings meanwhile; here they are as they are now.")
+            )
+        else:
+            messages.success(request, _("Settings saved."))
+        return HttpResponseRedirect(reverse("accounts:node_settings"))
+    return render(request, "accounts/node_settings.html", {"form": form})

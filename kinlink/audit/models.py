@@ -1,0 +1,91 @@
+"""The audit trail: append-only events, chained by hash so that tampering is detectable."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Failed sign-in")
+    LOGOUT = "logout", _("Signed out")
+    VIEW = "view", _("Viewed")
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Removed")
+    EXPORT = "export", _("Exported")
+    SEARCH = "search", _("Searched")
+    BREAK_GLASS = "break_glass", _("Emergency access")
+    ASSIGN = "assign", _("Assigned")
+
+
+class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise PermissionError("audit events are append-only")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise PermissionError("audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened: who, when, what, to which record, which fields changed.
+
+    `sequence` numbers events without gaps; `hash` covers this event's content and the
+    previous event's hash. Editing, removing or inserting a stored event breaks the chain,
+    which `kinlink audit verify` reports. Rows are written only by `audit.services.record`.
+    """
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Kept apart from the foreign key so the trail still reads after a user is renamed.
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # The case a row belongs to, so a case's history is one indexed query.
+    case_id = models.UUIDField(null=True, blank=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        indexes = [models.Index(fields=["case_id", "sequence"], name="audit_case_seq")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise PermissionError("audit events are append-only")
+
+
+class AuditChainHead(models.Model):
+    """The last event's sequence and hash (one row): the lock writers queue on."""
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="audit_head_single")]
+
+    def __str__(self) -> str:
+        return f"head #{self.sequence}"

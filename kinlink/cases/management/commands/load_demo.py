@@ -1,0 +1,207 @@
+"""`kinlink load demo`: a demonstration node (a national agency in Morocco) with about 40
+children of every case type and step, and one account per persona.
+
+Runs only in demo mode (KINLINK_DEMO=1) and only on a node with no case yet: demo passwords
+must never exist on a real node. Everything is written through the services, so the demo has
+an audit trail like any node.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from kinlink.accounts.models import Role, Team, User
+from kinlink.accounts.services import user_create
+from kinlink.cases import services
+from kinlink.cases.models import AssignmentRole, Case, CaseType, Stage
+from kinlink.directory.models import Agency
+
+DEMO_PASSWORD = "kinlink-demo-password"  # noqa: S105 (demo mode only, printed in the README)
+
+PERSONAS = [
+    # username, full name, role, teams
+    ("amina", "Amina Benali", Role.CASEWORKER, ["Tangier reception"]),
+    ("youssef", "Youssef Alaoui", Role.SUPERVISOR, ["Tangier reception"]),
+    ("karim", "Karim Idrissi", Role.CASEWORKER, ["Oujda reception"]),
+    ("fatima", "Fatima Zahra Tazi", Role.SUPERVISOR, ["Oujda reception"]),
+    ("salma", "Salma Chraibi", Role.GUARDIAN, []),
+    ("nadia", "Nadia El Fassi", Role.ANALYST, []),
+    ("omar", "Omar Berrada", Role.NODE_ADMIN, []),
+]
+
+# given, family, given (original), family (original), script, sex, nationality, languages,
+# place of origin
+CHILDREN: list[tuple[str, str, str, str, str, str, str, list[str], str]] = [
+    ("Mamadou", "Diallo", "", "", "", "male", "GN", ["fuc", "fra"], "Labé"),
+    ("Aissatou", "Bah", "", "", "", "female", "GN", ["fuc"], "Pita"),
+    ("Ousmane", "Camara", "", "", "", "male", "GN", ["sus", "fra"], "Conakry"),
+    ("Moussa", "Traoré", "", "", "", "male", "ML", ["bam", "fra"], "Kayes"),
+    ("Fatoumata", "Keita", "", "", "", "female", "ML", ["bam"], "Ségou"),
+    ("Ibrahima", "Sow", "", "", "", "male", "SN", ["wol", "fra"], "Kolda"),
+    ("Awa", "Ndiaye", "", "", "", "female", "SN", ["wol"], "Thiès"),
+    ("Lamine", "Koné", "", "", "", "male", "CI", ["dyu", "fra"], "Korhogo"),
+    ("Sekou", "Sylla", "", "", "", "male", "GN", ["mnk"], "Kankan"),
+    ("Adama", "Ouédraogo", "", "", "", "male", "BF", ["mos", "fra"], "Kaya"),
+    ("Yonas", "Tesfaye", "ዮናስ", "ተስፋዬ", "Ethi", "male", "ER", ["tir"], "Mendefera"),
+    ("Selam", "Gebremedhin", "ሰላም", "ገብረመድህን", "Ethi", "female", "ER", ["tir"], "Asmara"),
+    ("Filmon", "Habte", "ፊልሞን", "ሃብተ", "Ethi", "male", "ER", ["tir", "ara"], "Keren"),
+    ("Abdirahman", "Hassan", "عبد الرحمن", "حسن", "Arab", "male", "SO", ["som", "ara"], "Kismayo"),
+    ("Hodan", "Warsame", "", "", "", "female", "SO", ["som"], "Baidoa"),
+    ("Dawit", "Alemu", "ዳዊት", "አለሙ", "Ethi", "male", "ET", ["amh"], "Gondar"),
+    ("Hamza", "Ahmed", "حمزة", "أحمد", "Arab", "male", "SD", ["apd", "ara"], "Geneina"),
+    ("Mohamed", "El Amine", "محمد", "الأمين", "Arab", "male", "SD", ["apd"], "Nyala"),
+    ("Ahmad", "Rahimi", "احمد", "رحیمی", "Aran", "male", "AF", ["prs"], "Herat"),
+    ("Mohammad", "Noori", "محمد", "نوری", "Aran", "male", "AF", ["prs", "pus"], "Kabul"),
+    ("Zahra", "Hosseini", "زهرا", "حسینی", "Aran", "female", "AF", ["prs"], "Ghazni"),
+    ("Bilal", "Safi", "بلال", "صافی", "Aran", "male", "AF", ["pus"], "Jalalabad"),
+    ("Khalid", "Al-Hamwi", "خالد", "الحموي", "Arab", "male", "SY", ["ara"], "Hama"),
+    ("Rania", "Haddad", "رانيا", "حداد", "Arab", "female", "SY", ["ara"], "Aleppo"),
+    ("Omar", "Al-Khatib", "عمر", "الخطيب", "Arab", "male", "SY", ["ara", "kur"], "Idlib"),
+    ("Yousef", "Darwish", "يوسف", "درويش", "Arab", "male", "SY", ["ara"], "Deir ez-Zor"),
+    ("Nour", "Al-Ali", "نور", "العلي", "Arab", "female", "SY", ["ara"], "Homs"),
+    (
+        "Abdelkader",
+        "Benyoussef",
+        "عبد القادر",
+        "بن يوسف",
+        "Arab",
+        "male",
+        "DZ",
+        ["ara", "fra"],
+        "Oran",
+    ),
+    ("Sofiane", "Merabet", "سفيان", "مرابط", "Arab", "male", "DZ", ["ara"], "Tlemcen"),
+    ("Ayoub", "Ait Ali", "أيوب", "آيت علي", "Arab", "male", "MA", ["ary", "tzm"], "Khenifra"),
+    ("Ilyas", "Ouahbi", "إلياس", "الوهبي", "Arab", "male", "MA", ["ary"], "Beni Mellal"),
+    ("José", "Hernández López", "", "", "", "male", "HN", ["spa"], "San Pedro Sula"),
+    ("María", "García Pérez", "", "", "", "female", "GT", ["spa", "cab"], "Huehuetenango"),
+    ("Kevin", "Martínez Ramos", "", "", "", "male", "SV", ["spa"], "San Miguel"),
+    ("Dayana", "Flores Castillo", "", "", "", "female", "HN", ["spa"], "Tegucigalpa"),
+    ("Brayan", "López Mejía", "", "", "", "male", "GT", ["spa"], "Quetzaltenango"),
+    ("Fanta", "Cissé", "", "", "", "female", "ML", ["bam"], "Gao"),
+    ("Blessing", "Okafor", "", "", "", "female", "NG", ["eng", "ibo"], "Benin City"),
+    ("Emmanuel", "Mensah", "", "", "", "male", "GH", ["eng", "aka"], "Kumasi"),
+    ("Samuel", "Tadesse", "ሳሙኤል", "ታደሰ", "Ethi", "male", "ET", ["amh", "orm"], "Adama"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demonstration data (demo mode only, empty node only)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_MODE:
+            raise CommandError("Demonstration data loads only with KINLINK_DEMO=1.")
+        if Case.objects.exists() or User.objects.exists():
+            self.stdout.write("The node already has data; demonstration data not loaded.")
+            return
+        with transaction.atomic():
+            count = self._load()
+        self.stdout.write(f"Demonstration data loaded: {count} cases, {len(PERSONAS)} accounts.")
+
+    def _load(self) -> int:
+        rng = random.Random(2026)  # the same demo on every machine
+        agency = Agency.objects.create(
+            name="Agence nationale de protection de l'enfance (démonstration)",
+            country="MA",
+            code="anpe-demo",
+        )
+        teams = {
+            name: Team.objects.create(agency=agency, name=name)
+            for name in ("Tangier reception", "Oujda reception")
+        }
+        people: dict[str, User] = {}
+        for username, full_name, role, team_names in PERSONAS:
+            people[username] = user_create(
+                actor=None,
+                username=username,
+                full_name=full_name,
+                email=f"{username}@demo.kinlink.invalid",
+                role=role,
+                agency=agency,
+                password=DEMO_PASSWORD,
+                teams=[teams[t] for t in team_names],
+                language="fr" if username in {"karim", "fatima"} else "en",
+            )
+        stages = list(Stage)
+        types = list(CaseType)
+        now = timezone.now()
+        for index, row in enumerate(CHILDREN):
+            given, family, given_o, family_o, script, sex, country, langs, place = row
+            in_tangier = index % 3 != 2
+            lead = people["amina"] if in_tangier else people["karim"]
+            team = teams["Tangier reception"] if in_tangier else teams["Oujda reception"]
+            registered = now - timedelta(days=rng.randint(0, 200), hours=rng.randint(0, 23))
+            age = rng.randint(9, 17)
+            exact_dob = index % 4 == 0
+            stage = stages[index % len(stages)]
+            case_type = types[index % len(types)] if index % 2 else CaseType.UASC_HOST
+            case = services.case_register(
+                actor=lead,
+                team=team,
+                lead_caseworker=lead,
+                stage=stage,
+                registered_at=registered,
+                identity={
+                    "given_name": given,
+                    "family_name": family,
+                    "given_name_original": given_o,
+                    "family_name_original": family_o,
+                    "original_script": script,
+                    "aliases": [f"{given[:-1]}o"] if index % 7 == 0 else [],
+                    "sex": sex,
+                    "date_of_birth": date(now.year - age, 1 + index % 12, 1 + index % 28)
+                    if exact_dob
+                    else (date(now.year - age, 1, 1) if index % 5 == 1 else None),
+                    "dob_estimated": index % 5 == 1,
+                    "dob_basis": "child" if index % 5 == 1 else "",
+                    "age_estimate": None if exact_dob or index % 5 == 1 else age,
+                    "age_disputed": index % 9 == 4,
+                    "nationality_status": "known",
+                    "nationalities": [country],
+                    "languages": langs,
+                    "country_of_origin": country,
+                    "place_of_origin": place,
+                    "current_location": "Centre d'accueil, Tanger" if in_tangier else "Oujda",
+                    "case_type": case_type,
+                    "separation_status": "unaccompanied" if index % 4 else "separated",
+                    "referral_source": ["border_police", "reception", "ngo", "community"][
+                        index % 4
+                    ],
+                    "referral_date": registered.date(),
+                    "risk_level": ["high", "medium", "low"][index % 3],
+                },
+                consent=(
+                    {"given_by": "child", "scopes": ["services", "tracing"], "language": langs[0]}
+                    if index % 6
+                    else {
+                        "legal_basis": "vital_interests",
+                        "reason_without_consent": "Child in shock at arrival; assent to be sought.",
+                    }
+                ),
+            )
+            if stage != Stage.IDENTIFIED and index % 8 != 3:
+                services.first_response_record(actor=lead, case=case, seen_version=case.version)
+            if index % 5 == 0:
+                services.case_person_add(
+                    actor=lead,
+                    case=case,
+                    full_name=f"{rng.choice(['Aminata', 'Halima', 'Mariam'])} {family}",
+                    relationship="mother",
+                    country=country,
+                    contact="+000 000 000",
+                )
+            if in_tangier and index % 4 == 1:
+                services.case_assign(
+                    actor=people["youssef"],
+                    case=case,
+                    seen_version=case.version,
+                    add=[(people["salma"], AssignmentRole.GUARDIAN)],
+                )
+        return len(CHILDREN)

@@ -1,0 +1,396 @@
+"""The child's case: identity, people around the child, consent, assignment, emergency access."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kinlink.core.models import BaseModel, VersionedModel
+
+
+class CaseType(models.TextChoices):
+    UASC_HOST = "uasc_host", _("Unaccompanied or separated child in host country")
+    RETURN_RECEIVING = "return_receiving", _("Returning child")
+    LEFT_BEHIND = "left_behind", _("Child left behind")
+    XB_PLACEMENT = "xb_placement", _("Cross-border placement")
+    TRACING_ONLY = "tracing_only", _("Tracing only")
+    SERVICE_REQUEST = "service_request", _("Single service request")
+
+
+class Stage(models.TextChoices):
+    """Where the case stands in the eight steps (domain.md §1.2); 1–8 then closure."""
+
+    IDENTIFIED = "identified", _("Arrival and identification")
+    IMMEDIATE_CARE = "immediate_care", _("Immediate support and care")
+    ASSESSMENT = "assessment", _("Assessment")
+    INTERIM_CARE = "interim_care", _("Temporary care in the host country")
+    FAMILY_EVALUATION = "family_evaluation", _("Family located and evaluated")
+    SOLUTION_DETERMINATION = "solution_determination", _("Sustainable solution determined")
+    IMPLEMENTATION = "implementation", _("Solution implemented")
+    FOLLOW_UP = "follow_up", _("Monitoring and follow-up")
+    CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
+    CLOSED = "closed", _("Closed")
+
+    @classmethod
+    def steps(cls) -> list[Stage]:
+        """The eight steps of the methodology, in order."""
+        return list(cls)[:8]
+
+
+class RiskLevel(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Script(models.TextChoices):
+    """ISO 15924 codes of the scripts names are most often written in."""
+
+    ARAB = "Arab", _("Arabic")
+    ETHI = "Ethi", _("Ge'ez (Ethiopic)")
+    CYRL = "Cyrl", _("Cyrillic")
+    PERSO = "Aran", _("Persian / Pashto (Nastaliq)")
+    TFNG = "Tfng", _("Tifinagh")
+    DEVA = "Deva", _("Devanagari")
+    BENG = "Beng", _("Bengali")
+    HANS = "Hans", _("Chinese")
+    OTHER = "Zyyy", _("Other script")
+
+
+class DobBasis(models.TextChoices):
+    DOCUMENT = "document", _("Identity document")
+    CHILD = "child", _("The child's own statement")
+    RELATIVE = "relative", _("A relative's statement")
+    AGE_ASSESSMENT = "age_assessment", _("Age assessment")
+    ESTIMATE = "estimate", _("Caseworker's estimate")
+
+
+class NationalityStatus(models.TextChoices):
+    KNOWN = "known", _("Known")
+    STATELESS = "stateless", _("Stateless")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class SeparationStatus(models.TextChoices):
+    UNACCOMPANIED = "unaccompanied", _("Unaccompanied")
+    SEPARATED = "separated", _("Separated")
+    ACCOMPANIED = "accompanied", _("Accompanied")
+
+
+class ReferralSource(models.TextChoices):
+    BORDER_POLICE = "border_police", _("Border or police")
+    RECEPTION = "reception", _("Reception centre")
+    NGO = "ngo", _("Non-governmental organisation")
+    PARTNER_ABROAD = "partner_abroad", _("Partner agency abroad")
+    SCHOOL = "school", _("School")
+    HEALTH = "health", _("Health service")
+    COMMUNITY = "community", _("Community or family")
+    SELF = "self", _("The child")
+    OTHER = "other", _("Other")
+
+
+class Case(VersionedModel):
+    """One child's case at this node: the hub every other record hangs on.
+
+    Names are kept as the child writes them (original script, with the script recorded) and as
+    the caseworker spells them in Latin letters. `name_index` holds the normalised keys of all
+    of them and the aliases, refreshed by every service that writes a name.
+    """
+
+    reference = models.CharField(_("reference"), max_length=32, unique=True, editable=False)
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="cases")
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="cases", verbose_name=_("team")
+    )
+    lead_caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="led_cases",
+        verbose_name=_("lead caseworker"),
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    given_name = models.CharField(_("given name (Latin letters)"), max_length=100)
+    family_name = models.CharField(_("family name (Latin letters)"), max_length=100, blank=True)
+    given_name_original = models.CharField(
+        _("given name (original script)"), max_length=100, blank=True
+    )
+    family_name_original = models.CharField(
+        _("family name (original script)"), max_length=100, blank=True
+    )
+    original_script = models.CharField(
+        _("original script"), max_length=4, choices=Script.choices, blank=True
+    )
+    aliases = models.JSONField(_("other names"), default=list, blank=True)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    dob_estimated = models.BooleanField(_("date of birth is estimated"), default=False)
+    dob_basis = models.CharField(
+        _("basis of the date of birth"), max_length=20, choices=DobBasis.choices, blank=True
+    )
+    age_estimate = models.PositiveSmallIntegerField(
+        _("estimated age (years)"), null=True, blank=True
+    )
+    age_disputed = models.BooleanField(_("age disputed"), default=False)
+    nationality_status = models.CharField(
+        _("nationality"),
+        max_length=10,
+        choices=NationalityStatus.choices,
+        default=NationalityStatus.KNOWN,
+    )
+    nationalities = models.JSONField(_("nationalities"), default=list, blank=True)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    country_of_origin = models.CharField(_("country of origin"), max_length=2, blank=True)
+    place_of_origin = models.CharField(_("place of origin"), max_length=200, blank=True)
+    current_location = models.CharField(_("current location"), max_length=200, blank=True)
+
+    case_type = models.CharField(_("case type"), max_length=20, choices=CaseType.choices)
+    separation_status = models.CharField(
+        _("separation status"), max_length=15, choices=SeparationStatus.choices
+    )
+    referral_source = models.CharField(
+        _("referred by"), max_length=20, choices=ReferralSource.choices
+    )
+    referral_date = models.DateField(_("referral date"))
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
+    first_response_due_at = models.DateTimeField(_("first response due"))
+    first_response_at = models.DateTimeField(_("first response given"), null=True, blank=True)
+    stage = models.CharField(
+        _("step"), max_length=25, choices=Stage.choices, default=Stage.IDENTIFIED
+    )
+    name_index = models.TextField(default="", editable=False)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["agency", "stage"], name="case_agency_stage"),
+            models.Index(fields=["lead_caseworker", "-created_at"], name="case_lead_recent"),
+            models.Index(fields=["team", "-created_at"], name="case_team_recent"),
+            models.Index(fields=["first_response_due_at"], name="case_response_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(age_estimate__isnull=True) | models.Q(age_estimate__lte=25),
+                name="case_age_estimate_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+    @property
+    def original_name(self) -> str:
+        return " ".join(p for p in (self.given_name_original, self.family_name_original) if p)
+
+    def age_on(self, day: date) -> int | None:
+        """Age in whole years: from the date of birth, or the estimate aged since referral."""
+        if self.date_of_birth:
+            dob = self.date_of_birth
+            return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        if self.age_estimate is not None:
+            return self.age_estimate + max(0, (day - self.referral_date).days // 365)
+        return None
+
+    @property
+    def age(self) -> int | None:
+        return self.age_on(timezone.localdate())
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.first_response_at is None and self.first_response_due_at < timezone.now()
+
+    @property
+    def step_number(self) -> int | None:
+        steps = Stage.steps()
+        return steps.index(Stage(self.stage)) + 1 if self.stage in steps else None
+
+
+class CaseSequence(models.Model):
+    """The last readable reference number given per prefix and year."""
+
+    prefix = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="case_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class AssignmentRole(models.TextChoices):
+    COWORKER = "coworker", _("Co-worker")
+    GUARDIAN = "guardian", _("Guardian / person of reference")
+    PANEL = "panel", _("Best-interests panel")
+    CA_LIAISON = "ca_liaison", _("Central-authority liaison")
+
+
+class CaseAssignment(BaseModel):
+    """A person other than the lead who works on the case and therefore sees it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_assignments"
+    )
+    role = models.CharField(max_length=12, choices=AssignmentRole.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user", "role"], name="assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.role}"
+
+
+class Relationship(models.TextChoices):
+    MOTHER = "mother", _("Mother")
+    FATHER = "father", _("Father")
+    SISTER = "sister", _("Sister")
+    BROTHER = "brother", _("Brother")
+    GRANDMOTHER = "grandmother", _("Grandmother")
+    GRANDFATHER = "grandfather", _("Grandfather")
+    AUNT = "aunt", _("Aunt")
+    UNCLE = "uncle", _("Uncle")
+    COUSIN = "cousin", _("Cousin")
+    OTHER_FAMILY = "other_family", _("Other family")
+    CARER = "carer", _("Carer (not family)")
+    GUARDIAN = "guardian", _("Guardian / person of reference")
+    OTHER = "other", _("Other")
+
+
+class Person(BaseModel):
+    """Someone in a child's life; one person may be linked to several cases in several roles."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+")
+    full_name = models.CharField(_("full name (Latin letters)"), max_length=200)
+    full_name_original = models.CharField(
+        _("full name (original script)"), max_length=200, blank=True
+    )
+    country = models.CharField(_("country of residence"), max_length=2, blank=True)
+    contact = models.CharField(_("contact (phone, address)"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class CasePerson(BaseModel):
+    """A person's link to one case: how they are related and what they do for the child."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="people")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="case_links")
+    relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
+    is_carer = models.BooleanField(_("currently cares for the child"), default=False)
+    is_guardian = models.BooleanField(_("guardian / person of reference"), default=False)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.relationship})"
+
+
+class ConsentGiver(models.TextChoices):
+    CHILD = "child", _("The child (assent)")
+    PARENT = "parent", _("Parent")
+    GUARDIAN = "guardian", _("Guardian / person of reference")
+    CARER = "carer", _("Carer")
+    OTHER = "other", _("Other")
+
+
+class ConsentScope(models.TextChoices):
+    SERVICES = "services", _("Case management and services")
+    TRACING = "tracing", _("Family tracing")
+    SHARING = "sharing", _("Sharing with partner agencies abroad")
+    REPORTING = "reporting", _("Use in anonymous statistics")
+
+
+class LegalBasis(models.TextChoices):
+    VITAL_INTERESTS = "vital_interests", _("Vital interests of the child (urgent protection)")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation or court order")
+    PUBLIC_TASK = "public_task", _("Public-interest task of the agency")
+    CHILD_NOT_ABLE = "child_not_able", _("The child cannot yet give assent; guardian pending")
+
+
+class Consent(BaseModel):
+    """Consent or assent given to the agency, or the recorded reason to act without it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    given_by = models.CharField(
+        _("given by"), max_length=10, choices=ConsentGiver.choices, blank=True
+    )
+    given_by_name = models.CharField(_("name of who gave it"), max_length=200, blank=True)
+    scopes = models.JSONField(_("covers"), default=list, blank=True)
+    given_on = models.DateField(_("date"), default=timezone.localdate)
+    language = models.CharField(_("language used"), max_length=3, blank=True)
+    legal_basis = models.CharField(
+        _("legal basis for acting without consent"),
+        max_length=20,
+        choices=LegalBasis.choices,
+        blank=True,
+    )
+    reason_without_consent = models.TextField(
+        _("why consent could not be obtained"), max_length=2000, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(given_by="") | ~models.Q(legal_basis=""),
+                name="consent_or_legal_basis",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.given_by or self.legal_basis}"
+
+    @property
+    def without_consent(self) -> bool:
+        return not self.given_by
+
+
+class BreakGlassGrant(BaseModel):
+    """An emergency access to a case outside one's scope: a written reason, three hours."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="break_glass_grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(max_length=2000)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"], name="break_glass_active")]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.expires_at:%Y-%m-%d %H:%M}"

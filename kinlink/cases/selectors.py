@@ -1,0 +1,201 @@
+"""Reads of cases. Each starts from the policy; reads of a child's record are audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from kinlink.accounts.models import User
+from kinlink.audit.models import AuditAction, AuditEvent
+from kinlink.audit.services import record
+from kinlink.cases import names
+from kinlink.cases.models import Case
+from kinlink.cases.policies import get_case_for, visible_cases
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    scope: str = "mine"  # "mine" (lead or assigned) or "team" (everything visible)
+    stage: str = ""
+    risk_level: str = ""
+    case_type: str = ""
+    overdue: bool = False
+    query: str = ""
+
+
+def case_list(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
+    """The cases a list page shows, newest first, in two queries per page at most."""
+    cases = visible_cases(user).select_related("team", "lead_caseworker")
+    if filters.scope == "mine":
+        cases = cases.filter(Q(lead_caseworker=user) | Q(assignments__user=user)).distinct()
+    if filters.stage:
+        cases = cases.filter(stage=filters.stage)
+    if filters.risk_level:
+        cases = cases.filter(risk_level=filters.risk_level)
+    if filters.case_type:
+        cases = cases.filter(case_type=filters.case_type)
+    if filters.overdue:
+        cases = cases.filter(
+            first_response_at__isnull=True, first_response_due_at__lt=timezone.now()
+        )
+    if filters.query:
+        cases = cases.filter(_search_filter(filters.query))
+    return cases.order_by("-created_at")
+
+
+def _search_filter(query: str) -> Q:
+    """A reference, or every name part matching in any spelling or script."""
+    text = query.strip()
+    if "-" in text and any(ch.isdigit() for ch in text):
+        return Q(reference__iexact=text) | Q(reference__iendswith=text)
+    condition = Q()
+    for options in names.query_keys(text):
+        part = Q()
+        for key in options:
+            part |= Q(name_index__contains=f" {key} ")
+            if not key.startswith("~") and len(key) >= 3:
+                part |= Q(name_index__contains=f" {key}")  # a prefix of a Latin name part
+        condition &= part
+    return condition if condition else Q(pk__in=[])
+
+
+def case_open(*, user: User, case_id: UUID | str) -> Case:
+    """A case for reading, 404 if out of scope; the read is recorded in the audit trail."""
+    case = get_case_for(user, case_id)
+    record(actor=user, action=AuditAction.VIEW, obj=case, case_id=case.pk)
+    return case
+
+
+def case_for_edit(*, user: User, case_id: UUID | str) -> Case:
+    return get_case_for(user, case_id, "edit")
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    case: Case
+    score: float
+    visible: bool
+
+
+def possible_duplicates(
+    *,
+    user: User,
+    name_parts: list[str],
+    date_of_birth: date | None = None,
+    age: int | None = None,
+    nationalities: list[str] | None = None,
+    exclude: UUID | None = None,
+    limit: int = 5,
+) -> list[PossibleDuplicate]:
+    """Existing cases of the agency whose names, age and nationality are close.
+
+    Cases outside the user's scope are reported by reference only (no name, no details), so
+    that she can ask her supervisor or open one with a reason instead of registering twice.
+    """
+    keys = {k for k in names.keys(name_parts) if k.startswith("~")}
+    if not keys or user.agency_id is None:
+        return []
+    condition = Q()
+    for key in keys:
+        condition |= Q(name_index__contains=f" {key} ")
+    candidates = Case.objects.filter(condition, agency_id=user.agency_id)
+    if exclude:
+        candidates = candidates.exclude(pk=exclude)
+    visible_ids = set(visible_cases(user).values_list("pk", flat=True))
+    today = timezone.localdate()
+    wanted_age = age
+    if date_of_birth is not None:
+        wanted_age = today.year - date_of_birth.year
+    found = []
+    for case in candidates.only(
+        "id",
+        "reference",
+        "given_name",
+        "family_name",
+        "given_name_original",
+        "family_name_original",
+        "aliases",
+        "date_of_birth",
+        "age_estimate",
+        "referral_date",
+        "nationalities",
+        "sex",
+        "stage",
+    )[:200]:
+        score = names.name_similarity(
+            name_parts,
+            [
+                case.given_name,
+                case.family_name,
+                case.given_name_original,
+                case.family_name_original,
+                *case.aliases,
+            ],
+        )
+        case_age = case.age_on(today)
+        if wanted_age is not None and case_age is not None:
+            gap = abs(case_age - wanted_age)
+            score *= 1.0 if gap <= 2 else 0.8 if gap <= 4 else 0.5
+        if (
+            nationalities
+            and case.nationalities
+            and not set(nationalities) & set(case.nationalities)
+        ):
+            score *= 0.8
+        if score >= 0.6:
+            found.append(PossibleDuplicate(case, round(score, 2), case.pk in visible_ids))
+    found.sort(key=lambda d: d.score, reverse=True)
+    return found[:limit]
+
+
+def case_history(*, case: Case, include_views: bool) -> QuerySet[AuditEvent]:
+    """What happened to the case, newest first; views only for those who may see them."""
+    events = AuditEvent.objects.filter(case_id=case.pk).select_related("actor")
+    if not include_views:
+        events = events.exclude(action=AuditAction.VIEW)
+    return events.order_by("-sequence")
+
+
+def changes_since(*, case: Case, version: int) -> list[AuditEvent]:
+    """The edits that made a form rendered at `version` stale."""
+    events = (
+        AuditEvent.objects.filter(
+            case_id=case.pk, action=AuditAction.UPDATE, object_id=str(case.pk)
+        )
+        .select_related("actor")
+        .order_by("sequence")
+    )
+    return [e for e in events if "version" in e.changes and e.changes["version"][0] >= version]
+
+
+SMALL_CELL = 5  # counts under this are shown as "fewer than 5" so nobody is singled out
+
+
+def statistics(*, user: User) -> dict[str, Any]:
+    """De-identified aggregates of the agency's cases, small cells suppressed."""
+    cases = Case.objects.filter(agency_id=user.agency_id)
+
+    def grouped(field: str) -> list[tuple[str, int | None]]:
+        rows = cases.values(field).annotate(n=Count("id")).order_by("-n")
+        return [(row[field], row["n"] if row["n"] >= SMALL_CELL else None) for row in rows]
+
+    return {
+        "total": cases.count(),
+        "by_type": grouped("case_type"),
+        "by_stage": grouped("stage"),
+        "by_risk": grouped("risk_level"),
+        "by_origin": grouped("country_of_origin"),
+        "by_sex": grouped("sex"),
+        "overdue": cases.filter(
+            first_response_at__isnull=True, first_response_due_at__lt=timezone.now()
+        ).count(),
+    }
+
+
+def supervisors_of(case: Case) -> QuerySet[User]:
+    return User.objects.filter(role="supervisor", teams=case.team_id, is_active=True)

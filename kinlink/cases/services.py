@@ -1,0 +1,417 @@
+"""Writes on a child's case. Each service checks the policy, changes state and records the
+audit event in one transaction; views, commands and tests all come through here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kinlink.accounts.models import NotificationKind, Role, Team, User
+from kinlink.accounts.services import notification_send
+from kinlink.audit.models import AuditAction
+from kinlink.audit.services import diff, record
+from kinlink.cases import names
+from kinlink.cases.models import (
+    AssignmentRole,
+    BreakGlassGrant,
+    Case,
+    CaseAssignment,
+    CasePerson,
+    CaseSequence,
+    Consent,
+    Person,
+    Stage,
+)
+from kinlink.cases.policies import (
+    assignable_users,
+    breakable_cases,
+    can_assign,
+    can_break_glass,
+    can_edit_case,
+    can_register_case,
+)
+from kinlink.cases.validation import check_name, raise_if_invalid
+from kinlink.core.concurrency import save_versioned
+from kinlink.core.models import NodeSettings
+
+# The fields a caseworker edits on the case's identity form (and registers).
+IDENTITY_FIELDS = (
+    "given_name",
+    "family_name",
+    "given_name_original",
+    "family_name_original",
+    "original_script",
+    "aliases",
+    "sex",
+    "date_of_birth",
+    "dob_estimated",
+    "dob_basis",
+    "age_estimate",
+    "age_disputed",
+    "nationality_status",
+    "nationalities",
+    "languages",
+    "country_of_origin",
+    "place_of_origin",
+    "current_location",
+    "case_type",
+    "separation_status",
+    "referral_source",
+    "referral_date",
+    "risk_level",
+)
+NAME_FIELDS = ("given_name", "family_name", "given_name_original", "family_name_original")
+
+
+def case_name_index(values: dict[str, Any]) -> str:
+    return names.index_text(
+        [values.get(f) or "" for f in NAME_FIELDS] + list(values.get("aliases") or [])
+    )
+
+
+def _next_reference(year: int) -> str:
+    """NODE-YEAR-NNNNN; the sequence row is locked until the transaction ends."""
+    prefix = settings.KINLINK_NODE_PREFIX
+    CaseSequence.objects.get_or_create(prefix=prefix, year=year)
+    sequence = CaseSequence.objects.select_for_update().get(prefix=prefix, year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{prefix}-{year}-{sequence.last:05d}"
+
+
+def _response_due(risk_level: str, start: datetime) -> datetime:
+    return start + NodeSettings.current().response_time(risk_level)
+
+
+def _check_consent(consent: dict[str, Any]) -> None:
+    if consent.get("given_by"):
+        if not consent.get("scopes"):
+            raise ValidationError({"consent_scopes": _("Say what the consent covers.")})
+    elif not (consent.get("legal_basis") and (consent.get("reason_without_consent") or "").strip()):
+        raise ValidationError(
+            {
+                "reason_without_consent": _(
+                    "Record who gave consent, or the legal basis and the reason for acting without it."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def case_register(
+    *,
+    actor: User,
+    team: Team,
+    lead_caseworker: User,
+    identity: dict[str, Any],
+    consent: dict[str, Any],
+    stage: str = Stage.IDENTIFIED,
+    registered_at: datetime | None = None,
+) -> Case:
+    """Register a child (step 1). Needs an identity that passes `validation`, consent or a
+    recorded reason to act without it, and a lead caseworker of the chosen team.
+
+    The first-response due date follows from the risk level and the node's settings.
+    `stage` and `registered_at` other than their defaults are for imports and demonstration
+    data, which bring cases already under way.
+    """
+    if not can_register_case(actor) or team.agency_id != actor.agency_id:
+        raise PermissionDenied
+    if not actor.teams.filter(pk=team.pk).exists() and actor.role != Role.SUPERVISOR:
+        raise PermissionDenied
+    if lead_caseworker.agency_id != actor.agency_id or lead_caseworker.role not in {
+        Role.CASEWORKER,
+        Role.SUPERVISOR,
+    }:
+        raise ValidationError({"lead_caseworker": _("Choose a caseworker of this agency.")})
+    fields = {name: identity.get(name) for name in IDENTITY_FIELDS}
+    raise_if_invalid(fields)
+    _check_consent(consent)
+    start = registered_at or timezone.now()
+    case = Case(
+        **{k: v for k, v in fields.items() if v is not None},
+        reference=_next_reference(start.year),
+        agency_id=actor.agency_id,
+        team=team,
+        lead_caseworker=lead_caseworker,
+        registered_by=actor,
+        first_response_due_at=_response_due(fields["risk_level"], start),
+        stage=stage,
+        name_index=case_name_index(fields),
+    )
+    case.full_clean(exclude=["name_index", "reference"])
+    case.save()
+    if registered_at is not None:
+        Case.objects.filter(pk=case.pk).update(created_at=registered_at)
+    _consent_create(actor=actor, case=case, consent=consent)
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=case,
+        case_id=case.pk,
+        changes={
+            **{k: [None, v] for k, v in fields.items() if v not in (None, "", [])},
+            "team": [None, team.name],
+            "lead_caseworker": [None, lead_caseworker.username],
+            "stage": [None, stage],
+        },
+    )
+    if lead_caseworker.pk != actor.pk:
+        notification_send(
+            recipients=[lead_caseworker],
+            kind=NotificationKind.CASE_ASSIGNED,
+            link=reverse("cases:detail", args=[case.pk]),
+            reference=case.reference,
+        )
+    return case
+
+
+@transaction.atomic
+def case_update(*, actor: User, case: Case, seen_version: int, identity: dict[str, Any]) -> Case:
+    """Change the child's identity and case details; refused if someone saved in between.
+
+    A new risk level moves the first-response due date, counted from the referral time.
+    """
+    if not can_edit_case(actor, case):
+        raise PermissionDenied
+    changed = {name: identity[name] for name in IDENTITY_FIELDS if name in identity}
+    merged = {name: getattr(case, name) for name in IDENTITY_FIELDS} | changed
+    raise_if_invalid(merged)
+    before = {name: getattr(case, name) for name in changed}
+    for name, value in changed.items():
+        setattr(case, name, value)
+    write = list(changed)
+    if "risk_level" in changed and before["risk_level"] != changed["risk_level"]:
+        case.first_response_due_at = _response_due(case.risk_level, case.created_at)
+        write.append("first_response_due_at")
+    case.name_index = case_name_index(merged)
+    write.append("name_index")
+    save_versioned(case, seen_version=seen_version, fields=write)
+    changes = diff(before, changed)
+    if changes:
+        changes["version"] = [seen_version, case.version]
+    record(actor=actor, action=AuditAction.UPDATE, obj=case, case_id=case.pk, changes=changes)
+    return case
+
+
+def _consent_create(*, actor: User, case: Case, consent: dict[str, Any]) -> Consent:
+    _check_consent(consent)
+    row = Consent.objects.create(
+        case=case,
+        given_by=consent.get("given_by") or "",
+        given_by_name=consent.get("given_by_name") or "",
+        scopes=list(consent.get("scopes") or []),
+        given_on=consent.get("given_on") or timezone.localdate(),
+        language=consent.get("language") or "",
+        legal_basis="" if consent.get("given_by") else consent.get("legal_basis") or "",
+        reason_without_consent=(
+            "" if consent.get("given_by") else consent.get("reason_without_consent") or ""
+        ),
+        recorded_by=actor,
+    )
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=row,
+        case_id=case.pk,
+        changes={
+            "given_by": [None, row.given_by],
+            "scopes": [None, row.scopes],
+            "legal_basis": [None, row.legal_basis],
+        },
+    )
+    return row
+
+
+@transaction.atomic
+def consent_record(*, actor: User, case: Case, consent: dict[str, Any]) -> Consent:
+    """Record a further consent or assent (or the reason for acting without one)."""
+    if not can_edit_case(actor, case):
+        raise PermissionDenied
+    return _consent_create(actor=actor, case=case, consent=consent)
+
+
+@transaction.atomic
+def case_person_add(
+    *,
+    actor: User,
+    case: Case,
+    full_name: str,
+    relationship: str,
+    full_name_original: str = "",
+    country: str = "",
+    contact: str = "",
+    is_carer: bool = False,
+    is_guardian: bool = False,
+    notes: str = "",
+) -> CasePerson:
+    """Link a relative, carer or guardian to the case."""
+    if not can_edit_case(actor, case):
+        raise PermissionDenied
+    for field, value in (("full_name", full_name), ("full_name_original", full_name_original)):
+        try:
+            check_name(value)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from exc
+    person = Person.objects.create(
+        agency_id=case.agency_id,
+        full_name=full_name,
+        full_name_original=full_name_original,
+        country=country,
+        contact=contact,
+    )
+    link = CasePerson.objects.create(
+        case=case,
+        person=person,
+        relationship=relationship,
+        is_carer=is_carer,
+        is_guardian=is_guardian,
+        notes=notes,
+    )
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=link,
+        case_id=case.pk,
+        changes={
+            "relationship": [None, relationship],
+            "country": [None, country],
+            "is_carer": [None, is_carer],
+            "is_guardian": [None, is_guardian],
+        },
+    )
+    return link
+
+
+@transaction.atomic
+def case_assign(
+    *,
+    actor: User,
+    case: Case,
+    seen_version: int,
+    lead_caseworker: User | None = None,
+    team: Team | None = None,
+    add: list[tuple[User, str]] | None = None,
+    remove: list[CaseAssignment] | None = None,
+) -> Case:
+    """A supervisor of the case's team changes who leads it and who else works on it."""
+    if not can_assign(actor, case):
+        raise PermissionDenied
+    before = {"lead_caseworker": case.lead_caseworker.username, "team": case.team.name}
+    write = []
+    if team is not None and team.pk != case.team_id:
+        if team.agency_id != case.agency_id:
+            raise ValidationError({"team": _("Choose a team of this agency.")})
+        case.team = team
+        write.append("team")
+    if lead_caseworker is not None and lead_caseworker.pk != case.lead_caseworker_id:
+        if (
+            not assignable_users(case, AssignmentRole.COWORKER)
+            .filter(pk=lead_caseworker.pk)
+            .exists()
+        ):
+            raise ValidationError({"lead_caseworker": _("Choose a caseworker of this agency.")})
+        case.lead_caseworker = lead_caseworker
+        write.append("lead_caseworker")
+    save_versioned(case, seen_version=seen_version, fields=write)
+    changes = diff(
+        before, {"lead_caseworker": case.lead_caseworker.username, "team": case.team.name}
+    )
+    for user, role in add or []:
+        if not assignable_users(case, role).filter(pk=user.pk).exists():
+            raise ValidationError({"user": _("This person cannot take that role on the case.")})
+        CaseAssignment.objects.get_or_create(case=case, user=user, role=role)
+        changes.setdefault("assigned", [None, []])[1].append(f"{role}:{user.username}")
+    for assignment in remove or []:
+        if assignment.case_id != case.pk:
+            raise PermissionDenied
+        changes.setdefault("unassigned", [[], None])[0].append(
+            f"{assignment.role}:{assignment.user.username}"
+        )
+        assignment.delete()
+    record(actor=actor, action=AuditAction.ASSIGN, obj=case, case_id=case.pk, changes=changes)
+    if "lead_caseworker" in write:
+        notification_send(
+            recipients=[case.lead_caseworker],
+            kind=NotificationKind.CASE_ASSIGNED,
+            link=reverse("cases:detail", args=[case.pk]),
+            reference=case.reference,
+        )
+    return case
+
+
+@transaction.atomic
+def break_glass_open(*, actor: User, reference: str, reason: str) -> BreakGlassGrant:
+    """Open a case outside one's scope in an emergency: reason required, 3 hours, audited,
+    and the supervisors of the caseworker's teams are told."""
+    if not can_break_glass(actor):
+        raise PermissionDenied
+    reason = reason.strip()
+    if len(reason) < 20:
+        raise ValidationError(
+            {"reason": _("Explain in at least 20 characters why you need this case.")}
+        )
+    case = breakable_cases(actor).filter(reference=reference.strip().upper()).first()
+    if case is None:
+        raise ValidationError({"reference": _("No case of your agency has this reference.")})
+    grant = BreakGlassGrant.objects.create(
+        case=case,
+        user=actor,
+        reason=reason,
+        expires_at=timezone.now() + settings.KINLINK_BREAK_GLASS_DURATION,
+    )
+    record(
+        actor=actor,
+        action=AuditAction.BREAK_GLASS,
+        obj=case,
+        case_id=case.pk,
+        reason=reason,
+        expires_at=grant.expires_at,
+    )
+    supervisors = list(
+        User.objects.filter(
+            role=Role.SUPERVISOR,
+            is_active=True,
+            agency_id=actor.agency_id,
+            teams__in=actor.teams.all(),
+        )
+        .exclude(pk=actor.pk)
+        .distinct()
+    )
+    notification_send(
+        recipients=supervisors,
+        kind=NotificationKind.BREAK_GLASS,
+        link=reverse("cases:detail", args=[case.pk]),
+        actor=actor.full_name,
+        reference=case.reference,
+    )
+    return grant
+
+
+@transaction.atomic
+def first_response_record(*, actor: User, case: Case, seen_version: int) -> Case:
+    """Mark that the child has had the first response the risk level calls for."""
+    if not can_edit_case(actor, case):
+        raise PermissionDenied
+    if case.first_response_at is not None:
+        raise ValidationError(_("The first response is already recorded."))
+    case.first_response_at = timezone.now()
+    save_versioned(case, seen_version=seen_version, fields=["first_response_at"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=case,
+        case_id=case.pk,
+        changes={
+            "first_response_at": [None, case.first_response_at],
+            "version": [seen_version, case.version],
+        },
+    )
+    return case

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from kinlink.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_register, name="register"),
+    path("new/duplicates/", views.duplicate_check, name="duplicates"),
+    path("emergency-access/", views.break_glass, name="break_glass"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("<uuid:case_id>/", views.case_detail, name="detail"),
+    path("<uuid:case_id>/edit/", views.case_edit, name="edit"),
+    path("<uuid:case_id>/people/new/", views.person_add, name="person_add"),
+    path("<uuid:case_id>/consents/new/", views.consent_add, name="consent_add"),
+    path("<uuid:case_id>/first-response/", views.first_response, name="first_response"),
+    path("<uuid:case_id>/assignment/", views.case_assign, name="assign"),
+]

@@ -1,0 +1,339 @@
+"""Case pages. Thin: parse input, call a selector or service, render the page or fragment."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kinlink.accounts.models import User
+from kinlink.cases import selectors, services
+from kinlink.cases.forms import (
+    AssignForm,
+    BreakGlassForm,
+    CaseEditForm,
+    CaseFilterForm,
+    ConsentForm,
+    PersonForm,
+    RegistrationForm,
+)
+from kinlink.cases.models import AssignmentRole, CaseAssignment, Stage
+from kinlink.cases.policies import (
+    can_assign,
+    can_break_glass,
+    can_edit_case,
+    can_read_statistics,
+    can_register_case,
+    can_see_access_log,
+)
+from kinlink.core.concurrency import StaleEdit
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_http_methods(["GET", "POST"])
+def case_list(request: HttpRequest) -> HttpResponse:
+    """My cases / team cases. Names are searched by POST so they never enter a URL."""
+    user = _user(request)
+    if not user.sees_case_content:
+        raise Http404
+    data = request.POST if request.method == "POST" else request.GET
+    form = CaseFilterForm(data or None)
+    filters = selectors.CaseFilters()
+    if form.is_valid():
+        cleaned = form.cleaned_data
+        filters = selectors.CaseFilters(
+            scope=cleaned["scope"] or "mine",
+            stage=cleaned["stage"],
+            risk_level=cleaned["risk_level"],
+            case_type=cleaned["case_type"],
+            overdue=cleaned["overdue"],
+            query=cleaned["q"].strip(),
+        )
+    cases = selectors.case_list(user=user, filters=filters)
+    page = Paginator(cases, settings.KINLINK_CASES_PER_PAGE).get_page(
+        form.cleaned_data.get("page") if form.is_bound and form.is_valid() else 1
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "can_register": can_register_case(user),
+    }
+    template = "cases/partials/case_rows.html" if request.htmx else "cases/case_list.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def case_register(request: HttpRequest) -> HttpResponse:
+    """Register a child. Possible duplicates are shown before anything is saved."""
+    user = _user(request)
+    if not can_register_case(user):
+        raise Http404
+    duplicates: list[selectors.PossibleDuplicate] = []
+    if request.method == "POST":
+        form = RegistrationForm(request.POST, user=user)
+        if form.is_valid():
+            identity = form.identity()
+            if not form.cleaned_data.get("duplicates_reviewed"):
+                duplicates = _duplicates_for(user, identity)
+            if duplicates:
+                data = request.POST.copy()
+                data["duplicates_reviewed"] = "1"
+                form = RegistrationForm(data, user=user)
+                form.is_valid()
+            else:
+                try:
+                    case = services.case_register(
+                        actor=user,
+                        team=form.cleaned_data["team"],
+                        lead_caseworker=form.cleaned_data["lead_caseworker"],
+                        identity=identity,
+                        consent=form.consent(),
+                    )
+                except ValidationError as error:
+                    _apply_errors(form, error)
+                else:
+                    messages.success(
+                        request, _("Case %(ref)s registered.") % {"ref": case.reference}
+                    )
+                    return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+    else:
+        form = RegistrationForm(user=user)
+    return render(request, "cases/case_register.html", {"form": form, "duplicates": duplicates})
+
+
+def _duplicates_for(user: User, identity: dict[str, Any]) -> list[selectors.PossibleDuplicate]:
+    name_parts = [identity.get(f) or "" for f in services.NAME_FIELDS] + list(
+        identity.get("aliases") or []
+    )
+    return selectors.possible_duplicates(
+        user=user,
+        name_parts=[p for p in name_parts if p],
+        date_of_birth=identity.get("date_of_birth"),
+        age=identity.get("age_estimate"),
+        nationalities=identity.get("nationalities") or [],
+    )
+
+
+@require_POST
+def duplicate_check(request: HttpRequest) -> HttpResponse:
+    """htmx: while the caseworker types, the cases that look like this child."""
+    user = _user(request)
+    if not can_register_case(user):
+        raise Http404
+    parts = [request.POST.get(f, "")[:100] for f in services.NAME_FIELDS]
+    age_text = request.POST.get("age_estimate", "")
+    duplicates = selectors.possible_duplicates(
+        user=user,
+        name_parts=[p for p in parts if p.strip()],
+        age=int(age_text) if age_text.isdigit() else None,
+        nationalities=request.POST.getlist("nationalities"),
+    )
+    return render(request, "cases/partials/duplicates.html", {"duplicates": duplicates})
+
+
+@require_GET
+def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_open(user=user, case_id=case_id)
+    show_views = can_see_access_log(user)
+    history = list(selectors.case_history(case=case, include_views=show_views)[:50])
+    context = {
+        "case": case,
+        "steps": Stage.steps(),
+        "people": case.people.select_related("person"),
+        "consents": case.consents.all(),
+        "assignments": case.assignments.select_related("user"),
+        "history": history,
+        "show_views": show_views,
+        "can_edit": can_edit_case(user, case),
+        "can_assign": can_assign(user, case),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_for_edit(user=user, case_id=case_id)
+    if request.method == "POST":
+        form = CaseEditForm(request.POST, instance=case)
+        if form.is_valid():
+            seen = form.cleaned_data["version"]
+            try:
+                services.case_update(
+                    actor=user, case=case, seen_version=seen, identity=form.identity()
+                )
+            except StaleEdit:
+                return _stale_page(request, case_id, seen, form)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Changes saved."))
+                return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+    else:
+        form = CaseEditForm(instance=case, initial={"version": case.version})
+    return render(request, "cases/case_edit.html", {"case": case, "form": form})
+
+
+def _stale_page(request: HttpRequest, case_id: UUID, seen: int, form: Form) -> HttpResponse:
+    """Someone saved first: show what they changed and what this user tried to save."""
+    case = selectors.case_for_edit(user=_user(request), case_id=case_id)
+    fresh = CaseEditForm(instance=case, initial={"version": case.version})
+    mine = [
+        (form.fields[name].label, form.data.get(name, ""))
+        for name in form.changed_data
+        if name != "version"
+    ]
+    context = {
+        "case": case,
+        "theirs": selectors.changes_since(case=case, version=seen),
+        "mine": mine,
+        "form": fresh,
+    }
+    return render(request, "cases/stale_edit.html", context, status=409)
+
+
+@require_http_methods(["GET", "POST"])
+def person_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_for_edit(user=user, case_id=case_id)
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_person_add(actor=user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Person added to the case."))
+            return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]) + "#people")
+    return render(request, "cases/person_form.html", {"case": case, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def consent_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_for_edit(user=user, case_id=case_id)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(actor=user, case=case, consent=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Consent recorded."))
+            return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]) + "#consent")
+    return render(request, "cases/consent_form.html", {"case": case, "form": form})
+
+
+@require_POST
+def first_response(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_for_edit(user=user, case_id=case_id)
+    try:
+        services.first_response_record(
+            actor=user, case=case, seen_version=int(request.POST.get("version", 0))
+        )
+    except StaleEdit:
+        messages.error(request, _("Someone changed this case meanwhile; look again and retry."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+def case_assign(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_for_edit(user=user, case_id=case_id)
+    if not can_assign(user, case):
+        raise Http404
+    initial = {
+        "version": case.version,
+        "team": case.team_id,
+        "lead_caseworker": case.lead_caseworker_id,
+    }
+    form = AssignForm(request.POST or None, case=case, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        add = (
+            [(data["add_user"], data["add_role"] or AssignmentRole.COWORKER)]
+            if data["add_user"]
+            else []
+        )
+        remove = list(
+            CaseAssignment.objects.filter(case=case, pk__in=request.POST.getlist("remove"))
+        )
+        try:
+            services.case_assign(
+                actor=user,
+                case=case,
+                seen_version=data["version"],
+                team=data["team"],
+                lead_caseworker=data["lead_caseworker"],
+                add=add,
+                remove=remove,
+            )
+        except StaleEdit:
+            messages.error(request, _("Someone changed this case meanwhile; look again and retry."))
+            return HttpResponseRedirect(reverse("cases:assign", args=[case.pk]))
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Assignment saved."))
+            return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+    context = {"case": case, "form": form, "assignments": case.assignments.select_related("user")}
+    return render(request, "cases/assign_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Open a case outside one's caseload in an emergency, with a written reason."""
+    user = _user(request)
+    if not can_break_glass(user):
+        raise Http404
+    form = BreakGlassForm(
+        request.POST or None, initial={"reference": request.GET.get("reference", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = services.break_glass_open(actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.warning(
+                request,
+                _("Emergency access granted until %(time)s. Your supervisor has been told.")
+                % {"time": grant.expires_at.strftime("%H:%M")},
+            )
+            return HttpResponseRedirect(reverse("cases:detail", args=[grant.case_id]))
+    return render(request, "cases/break_glass.html", {"form": form})
+
+
+@require_GET
+def statistics(request: HttpRequest) -> HttpResponse:
+    """Aggregates without a single name: what analysts see."""
+    user = _user(request)
+    if not can_read_statistics(user):
+        raise Http404
+    return render(request, "cases/statistics.html", {"stats": selectors.statistics(user=user)})

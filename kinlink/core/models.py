@@ -1,0 +1,87 @@
+"""Base models every domain row builds on, and the node's own settings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseModel(models.Model):
+    """A UUID identity (never guessable, safe to show) and creation/update times."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class VersionedModel(BaseModel):
+    """A row edited by people: each save through a service bumps `version`.
+
+    Edit forms carry the version they were rendered with; a save whose version is no longer
+    current is refused (`kinlink.core.concurrency.StaleEdit`), never silently applied.
+    """
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+
+class NodeSettings(models.Model):
+    """Policy values an administrator sets for this node; exactly one row (pk=1)."""
+
+    risk_high_response_hours = models.PositiveIntegerField(
+        _("first response for high risk (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],
+    )
+    risk_medium_response_hours = models.PositiveIntegerField(
+        _("first response for medium risk (hours)"),
+        default=72,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+    )
+    risk_low_response_hours = models.PositiveIntegerField(
+        _("first response for low risk (hours)"),
+        default=168,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 90)],
+    )
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("node settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="node_settings_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Node settings"))
+
+    @classmethod
+    def current(cls) -> NodeSettings:
+        defaults = settings.KINLINK_RISK_RESPONSE_DEFAULTS
+        obj, _created = cls.objects.get_or_create(
+            pk=1,
+            defaults={
+                "risk_high_response_hours": defaults["high"],
+                "risk_medium_response_hours": defaults["medium"],
+                "risk_low_response_hours": defaults["low"],
+            },
+        )
+        return obj
+
+    def response_time(self, risk_level: str) -> timedelta:
+        hours = {
+            "high": self.risk_high_response_hours,
+            "medium": self.risk_medium_response_hours,
+            "low": self.risk_low_response_hours,
+        }[risk_level]
+        return timedelta(hours=hours)
