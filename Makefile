@@ -44,7 +44,7 @@ test-browser: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy .
+	KINLINK_DEBUG=1 $(VENV)/bin/mypy .
 	KINLINK_DEBUG=1 $(PY) manage.py check --fail-level WARNING
 	KINLINK_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 

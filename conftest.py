@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-os.environ.setdefault("KINLINK_DEBUG", "1")
 
 PASSWORD = "correct horse battery staple 42"
 

@@ -57,7 +57,9 @@ class UserForm(forms.Form):
 
     def __init__(self, *args: Any, agency_id: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["teams"].queryset = Team.objects.filter(agency_id=agency_id)
+        teams = self.fields["teams"]
+        assert isinstance(teams, forms.ModelMultipleChoiceField)  # noqa: S101
+        teams.queryset = Team.objects.filter(agency_id=agency_id)
 
 
 class UserCreateForm(UserForm, PasswordFields):
@@ -71,7 +73,7 @@ class UserCreateForm(UserForm, PasswordFields):
         return username
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         self.check_passwords(
             User(
                 username=data.get("username", ""),
@@ -93,7 +95,7 @@ class SetPasswordForm(PasswordFields):
         self.user = user
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         self.check_passwords(self.user)
         return data
 

@@ -112,7 +112,9 @@ def user_set_language(*, user: User, language: str) -> None:
 @transaction.atomic
 def team_create(*, actor: User, name: str) -> Team:
     _require_admin(actor)
-    team = Team.objects.create(agency=actor.agency, name=name)
+    if actor.agency_id is None:
+        raise PermissionDenied
+    team = Team.objects.create(agency_id=actor.agency_id, name=name)
     record(actor=actor, action=AuditAction.CREATE, obj=team, changes={"name": [None, name]})
     return team
 

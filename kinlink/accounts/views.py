@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,15 +35,12 @@ from kinlink.accounts.policies import (
 )
 from kinlink.accounts.selectors import notifications_for
 from kinlink.core.concurrency import StaleEdit
+from kinlink.core.http import AuthenticatedRequest
 from kinlink.core.models import NodeSettings
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _require_admin(request: HttpRequest) -> User:
-    user = _user(request)
+def _require_admin(request: AuthenticatedRequest) -> User:
+    user = request.user
     if not can_administer(user):
         raise Http404
     return user
@@ -61,7 +58,7 @@ class LoginView(auth_views.LoginView):
 
 
 @require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
+def logout_view(request: HttpRequest) -> HttpResponseBase:
     return auth_views.LogoutView.as_view()(request)
 
 
@@ -75,7 +72,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = "/"
     if request.user.is_authenticated:
-        services.user_set_language(user=_user(request), language=language)
+        services.user_set_language(user=request.user, language=language)
     response = HttpResponseRedirect(target)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
@@ -89,8 +86,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def notification_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     if request.method == "POST":
         services.notifications_mark_read(user=user)
         return HttpResponseRedirect(reverse("accounts:notifications"))
@@ -99,14 +96,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedRequest) -> HttpResponse:
     actor = _require_admin(request)
     users = visible_users(actor).prefetch_related("teams").order_by("full_name")
     return render(request, "accounts/user_list.html", {"users": users})
 
 
 @require_http_methods(["GET", "POST"])
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedRequest) -> HttpResponse:
     actor = _require_admin(request)
     form = UserCreateForm(request.POST or None, agency_id=actor.agency_id)
     if request.method == "POST" and form.is_valid():
@@ -132,7 +129,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_edit(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     actor = _require_admin(request)
     target = get_user_for(actor, user_id)
     initial = {
@@ -166,7 +163,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_password(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     actor = _require_admin(request)
     target = get_user_for(actor, user_id)
     form = SetPasswordForm(request.POST or None, user=target)
@@ -180,14 +177,14 @@ def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @require_GET
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_list(request: AuthenticatedRequest) -> HttpResponse:
     actor = _require_admin(request)
     teams = visible_teams(actor).prefetch_related("members").order_by("name")
     return render(request, "accounts/team_list.html", {"teams": teams})
 
 
 @require_http_methods(["GET", "POST"])
-def team_create(request: HttpRequest) -> HttpResponse:
+def team_create(request: AuthenticatedRequest) -> HttpResponse:
     actor = _require_admin(request)
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -201,7 +198,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def team_edit(request: HttpRequest, team_id: str) -> HttpResponse:
+def team_edit(request: AuthenticatedRequest, team_id: str) -> HttpResponse:
     actor = _require_admin(request)
     team = get_team_for(actor, team_id)
     form = TeamForm(request.POST or None, initial={"name": team.name, "version": team.version})
@@ -224,7 +221,7 @@ def team_edit(request: HttpRequest, team_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def node_settings(request: HttpRequest) -> HttpResponse:
+def node_settings(request: AuthenticatedRequest) -> HttpResponse:
     actor = _require_admin(request)
     current = NodeSettings.current()
     initial = {

@@ -3,9 +3,11 @@ services' validation messages beside the fields."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,8 +23,25 @@ from kinlink.cases.models import (
     RiskLevel,
     Stage,
 )
-from kinlink.cases.validation import check_identity, check_name
+from kinlink.cases.validation import (
+    CONSENT_MISSING,
+    CONSENT_SCOPE_MISSING,
+    check_identity,
+    check_name,
+)
 from kinlink.directory.reference import country_choices, language_choices
+
+
+def optional(choices: Callable[[], list[tuple[str, str]]]) -> Callable[[], list[Any]]:
+    """A choice list with an empty first option, still computed in the reader's language."""
+    return lambda: [("", "—"), *choices()]
+
+
+def set_queryset(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Limit a model choice field to what the current user may pick."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 (a programming error)
+    field.queryset = queryset
 
 
 class DateInput(forms.DateInput):
@@ -51,9 +70,15 @@ class IdentityForm(forms.ModelForm):
     aliases = AliasesField(
         label=_("Other names and spellings (one per line)"), required=False, max_length=1000
     )
-    nationalities = forms.MultipleChoiceField(label=_("Nationalities"), required=False)
-    languages = forms.MultipleChoiceField(label=_("Languages spoken"), required=False)
-    country_of_origin = forms.ChoiceField(label=_("Country of origin"), required=False)
+    nationalities = forms.MultipleChoiceField(
+        label=_("Nationalities"), required=False, choices=country_choices
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages spoken"), required=False, choices=language_choices
+    )
+    country_of_origin = forms.ChoiceField(
+        label=_("Country of origin"), required=False, choices=optional(country_choices)
+    )
 
     class Meta:
         model = Case
@@ -91,20 +116,16 @@ class IdentityForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        countries = country_choices()
-        self.fields["nationalities"].choices = countries
-        self.fields["country_of_origin"].choices = [("", "—"), *countries]
-        self.fields["languages"].choices = language_choices()
         self.fields["age_estimate"].widget.attrs.update({"min": 0, "max": 25})
         self.fields["given_name"].widget.attrs.update({"autocomplete": "off"})
-        if not self.instance.pk:
-            self.fields["referral_date"].initial = timezone.localdate()
+        if self.instance._state.adding and not self.initial.get("referral_date"):
+            self.initial["referral_date"] = timezone.localdate()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for field, messages in check_identity(data).items():
             for message in messages:
-                if field in self.fields and field not in self._errors:
+                if field in self.fields and field not in self.errors:
                     self.add_error(field, message)
         return data
 
@@ -137,7 +158,9 @@ class RegistrationForm(IdentityForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    consent_language = forms.ChoiceField(label=_("Language used"), required=False)
+    consent_language = forms.ChoiceField(
+        label=_("Language used"), required=False, choices=optional(language_choices)
+    )
     consent_legal_basis = forms.ChoiceField(
         label=_("Legal basis for acting without consent"),
         choices=[("", "—"), *LegalBasis.choices],
@@ -153,11 +176,14 @@ class RegistrationForm(IdentityForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = user.teams.all()
-        self.fields["lead_caseworker"].queryset = User.objects.filter(
-            agency_id=user.agency_id, role__in=[Role.CASEWORKER, Role.SUPERVISOR], is_active=True
+        set_queryset(self, "team", user.teams.all())
+        set_queryset(
+            self,
+            "lead_caseworker",
+            User.objects.filter(
+                agency=user.agency, role__in=[Role.CASEWORKER, Role.SUPERVISOR], is_active=True
+            ),
         )
-        self.fields["consent_language"].choices = [("", "—"), *language_choices()]
         first_team = user.teams.first()
         self.fields["team"].initial = first_team.pk if first_team else None
         self.fields["lead_caseworker"].initial = user.pk
@@ -166,13 +192,11 @@ class RegistrationForm(IdentityForm):
         data = super().clean()
         if data.get("consent_given_by"):
             if not data.get("consent_scopes"):
-                self.add_error("consent_scopes", _("Say what the consent covers."))
+                self.add_error("consent_scopes", CONSENT_SCOPE_MISSING)
         elif not data.get("consent_legal_basis") or not (data.get("consent_reason") or "").strip():
             self.add_error(
                 "consent_reason",
-                _(
-                    "Record who gave consent, or the legal basis and the reason for acting without it."
-                ),
+                CONSENT_MISSING,
             )
         return data
 
@@ -205,17 +229,15 @@ class PersonForm(forms.Form):
     relationship = forms.ChoiceField(
         label=_("Relationship to the child"), choices=Relationship.choices
     )
-    country = forms.ChoiceField(label=_("Country of residence"), required=False)
+    country = forms.ChoiceField(
+        label=_("Country of residence"), required=False, choices=optional(country_choices)
+    )
     contact = forms.CharField(label=_("Contact (phone, address)"), max_length=300, required=False)
     is_carer = forms.BooleanField(label=_("Currently cares for the child"), required=False)
     is_guardian = forms.BooleanField(label=_("Guardian / person of reference"), required=False)
     notes = forms.CharField(
         label=_("Notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "—"), *country_choices()]
 
     def clean_full_name(self) -> str:
         value: str = self.cleaned_data["full_name"]
@@ -242,7 +264,9 @@ class ConsentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     given_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
-    language = forms.ChoiceField(label=_("Language used"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language used"), required=False, choices=optional(language_choices)
+    )
     legal_basis = forms.ChoiceField(
         label=_("Legal basis for acting without consent"),
         choices=[("", "—"), *LegalBasis.choices],
@@ -254,10 +278,6 @@ class ConsentForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", "—"), *language_choices()]
 
     def clean_given_on(self) -> Any:
         value = self.cleaned_data["given_on"]
@@ -281,11 +301,15 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(agency_id=case.agency_id)
+        set_queryset(self, "team", Team.objects.filter(agency_id=case.agency_id))
         staff = User.objects.filter(agency_id=case.agency_id, is_active=True)
-        self.fields["lead_caseworker"].queryset = staff.filter(role=Role.CASEWORKER)
-        self.fields["add_user"].queryset = staff.filter(
-            role__in=[Role.CASEWORKER, Role.GUARDIAN, Role.PANEL_MEMBER, Role.CA_LIAISON]
+        set_queryset(self, "lead_caseworker", staff.filter(role=Role.CASEWORKER))
+        set_queryset(
+            self,
+            "add_user",
+            staff.filter(
+                role__in=[Role.CASEWORKER, Role.GUARDIAN, Role.PANEL_MEMBER, Role.CA_LIAISON]
+            ),
         )
 
 

@@ -146,7 +146,7 @@ class Case(VersionedModel):
     )
     age_disputed = models.BooleanField(_("age disputed"), default=False)
     nationality_status = models.CharField(
-        _("nationality"),
+        _("nationality status"),
         max_length=10,
         choices=NationalityStatus.choices,
         default=NationalityStatus.KNOWN,

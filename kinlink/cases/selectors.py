@@ -178,7 +178,7 @@ SMALL_CELL = 5  # counts under this are shown as "fewer than 5" so nobody is sin
 
 def statistics(*, user: User) -> dict[str, Any]:
     """De-identified aggregates of the agency's cases, small cells suppressed."""
-    cases = Case.objects.filter(agency_id=user.agency_id)
+    cases = Case.objects.filter(agency=user.agency)
 
     def grouped(field: str) -> list[tuple[str, int | None]]:
         rows = cases.values(field).annotate(n=Count("id")).order_by("-n")
@@ -195,7 +195,3 @@ def statistics(*, user: User) -> dict[str, Any]:
             first_response_at__isnull=True, first_response_due_at__lt=timezone.now()
         ).count(),
     }
-
-
-def supervisors_of(case: Case) -> QuerySet[User]:
-    return User.objects.filter(role="supervisor", teams=case.team_id, is_active=True)

@@ -37,7 +37,12 @@ from kinlink.cases.policies import (
     can_edit_case,
     can_register_case,
 )
-from kinlink.cases.validation import check_name, raise_if_invalid
+from kinlink.cases.validation import (
+    CONSENT_MISSING,
+    CONSENT_SCOPE_MISSING,
+    check_name,
+    raise_if_invalid,
+)
 from kinlink.core.concurrency import save_versioned
 from kinlink.core.models import NodeSettings
 
@@ -93,15 +98,9 @@ def _response_due(risk_level: str, start: datetime) -> datetime:
 def _check_consent(consent: dict[str, Any]) -> None:
     if consent.get("given_by"):
         if not consent.get("scopes"):
-            raise ValidationError({"consent_scopes": _("Say what the consent covers.")})
+            raise ValidationError({"consent_scopes": CONSENT_SCOPE_MISSING})
     elif not (consent.get("legal_basis") and (consent.get("reason_without_consent") or "").strip()):
-        raise ValidationError(
-            {
-                "reason_without_consent": _(
-                    "Record who gave consent, or the legal basis and the reason for acting without it."
-                )
-            }
-        )
+        raise ValidationError({"consent_reason": CONSENT_MISSING})
 
 
 @transaction.atomic
@@ -142,7 +141,7 @@ def case_register(
         team=team,
         lead_caseworker=lead_caseworker,
         registered_by=actor,
-        first_response_due_at=_response_due(fields["risk_level"], start),
+        first_response_due_at=_response_due(str(fields["risk_level"]), start),
         stage=stage,
         name_index=case_name_index(fields),
     )
@@ -379,7 +378,7 @@ def break_glass_open(*, actor: User, reference: str, reason: str) -> BreakGlassG
         User.objects.filter(
             role=Role.SUPERVISOR,
             is_active=True,
-            agency_id=actor.agency_id,
+            agency_id=case.agency_id,
             teams__in=actor.teams.all(),
         )
         .exclude(pk=actor.pk)

@@ -10,11 +10,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kinlink.directory.reference import is_country, is_language
 
 MAX_CHILD_AGE = 25  # beyond this no record can be a child's, even with age disputed
-NAME_PUNCTUATION = frozenset(" -'’.‐ʼ")
+# Space, hyphen-minus, apostrophe, right single quote, full stop, hyphen, modifier apostrophe.
+CONSENT_MISSING = gettext_lazy(
+    "Record who gave consent, or the legal basis and the reason for acting without it."
+)
+CONSENT_SCOPE_MISSING = gettext_lazy("Say what the consent covers.")
+NAME_PUNCTUATION = frozenset(" -'\u2019.\u2010\u02bc")
 
 
 def check_name(value: str) -> None:

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.forms import BaseForm
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,13 +37,10 @@ from kinlink.cases.policies import (
     can_see_access_log,
 )
 from kinlink.core.concurrency import StaleEdit
+from kinlink.core.http import AuthenticatedRequest
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
+def _apply_errors(form: BaseForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -52,9 +49,9 @@ def _apply_errors(form: Form, error: ValidationError) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
     """My cases / team cases. Names are searched by POST so they never enter a URL."""
-    user = _user(request)
+    user = request.user
     if not user.sees_case_content:
         raise Http404
     data = request.POST if request.method == "POST" else request.GET
@@ -85,9 +82,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_register(request: HttpRequest) -> HttpResponse:
+def case_register(request: AuthenticatedRequest) -> HttpResponse:
     """Register a child. Possible duplicates are shown before anything is saved."""
-    user = _user(request)
+    user = request.user
     if not can_register_case(user):
         raise Http404
     duplicates: list[selectors.PossibleDuplicate] = []
@@ -137,9 +134,9 @@ def _duplicates_for(user: User, identity: dict[str, Any]) -> list[selectors.Poss
 
 
 @require_POST
-def duplicate_check(request: HttpRequest) -> HttpResponse:
+def duplicate_check(request: AuthenticatedRequest) -> HttpResponse:
     """htmx: while the caseworker types, the cases that look like this child."""
-    user = _user(request)
+    user = request.user
     if not can_register_case(user):
         raise Http404
     parts = [request.POST.get(f, "")[:100] for f in services.NAME_FIELDS]
@@ -154,8 +151,8 @@ def duplicate_check(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    user = _user(request)
+def case_detail(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    user = request.user
     case = selectors.case_open(user=user, case_id=case_id)
     show_views = can_see_access_log(user)
     history = list(selectors.case_history(case=case, include_views=show_views)[:50])
@@ -174,8 +171,8 @@ def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    user = _user(request)
+def case_edit(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_edit(user=user, case_id=case_id)
     if request.method == "POST":
         form = CaseEditForm(request.POST, instance=case)
@@ -197,9 +194,11 @@ def case_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
     return render(request, "cases/case_edit.html", {"case": case, "form": form})
 
 
-def _stale_page(request: HttpRequest, case_id: UUID, seen: int, form: Form) -> HttpResponse:
+def _stale_page(
+    request: AuthenticatedRequest, case_id: UUID, seen: int, form: BaseForm
+) -> HttpResponse:
     """Someone saved first: show what they changed and what this user tried to save."""
-    case = selectors.case_for_edit(user=_user(request), case_id=case_id)
+    case = selectors.case_for_edit(user=request.user, case_id=case_id)
     fresh = CaseEditForm(instance=case, initial={"version": case.version})
     mine = [
         (form.fields[name].label, form.data.get(name, ""))
@@ -216,8 +215,8 @@ def _stale_page(request: HttpRequest, case_id: UUID, seen: int, form: Form) -> H
 
 
 @require_http_methods(["GET", "POST"])
-def person_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    user = _user(request)
+def person_add(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_edit(user=user, case_id=case_id)
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -232,8 +231,8 @@ def person_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def consent_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    user = _user(request)
+def consent_add(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_edit(user=user, case_id=case_id)
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -248,8 +247,8 @@ def consent_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 
 @require_POST
-def first_response(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    user = _user(request)
+def first_response(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_edit(user=user, case_id=case_id)
     try:
         services.first_response_record(
@@ -263,8 +262,8 @@ def first_response(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_assign(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    user = _user(request)
+def case_assign(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_edit(user=user, case_id=case_id)
     if not can_assign(user, case):
         raise Http404
@@ -307,9 +306,9 @@ def case_assign(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def break_glass(request: HttpRequest) -> HttpResponse:
+def break_glass(request: AuthenticatedRequest) -> HttpResponse:
     """Open a case outside one's caseload in an emergency, with a written reason."""
-    user = _user(request)
+    user = request.user
     if not can_break_glass(user):
         raise Http404
     form = BreakGlassForm(
@@ -331,9 +330,9 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthenticatedRequest) -> HttpResponse:
     """Aggregates without a single name: what analysts see."""
-    user = _user(request)
+    user = request.user
     if not can_read_statistics(user):
         raise Http404
     return render(request, "cases/statistics.html", {"stats": selectors.statistics(user=user)})

@@ -10,9 +10,9 @@ from django.urls import reverse
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands where its work is."""
     user = request.user
-    if user.is_authenticated and user.role in {"node_admin"}:  # type: ignore[union-attr]
+    if user.is_authenticated and user.role in {"node_admin"}:
         return HttpResponseRedirect(reverse("accounts:user_list"))
-    if user.is_authenticated and user.role == "analyst":  # type: ignore[union-attr]
+    if user.is_authenticated and user.role == "analyst":
         return HttpResponseRedirect(reverse("cases:statistics"))
     return HttpResponseRedirect(reverse("cases:list"))
 

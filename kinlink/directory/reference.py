@@ -14,8 +14,8 @@ import pycountry
 from django.utils.translation import get_language
 
 # Languages of the children Kinlink's networks meet most, offered on top of every ISO 639-1
-# language: Dyula, Mossi, Dari, Moroccan and Sudanese Arabic, Tigre, Mandinka, Susu, Soninke, Central Atlas
-# Tamazight, Tachelhit, Pulaar, Hassaniya, Garifuna.
+# language: Dyula, Mossi, Dari, Moroccan and Sudanese Arabic, Tigre, Mandinka, Susu, Soninke,
+# Central Atlas Tamazight, Tachelhit, Pulaar, Hassaniya, Garifuna.
 EXTRA_LANGUAGES = (
     "dyu",
     "mos",

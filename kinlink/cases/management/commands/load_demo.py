@@ -106,7 +106,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demonstration data loaded: {count} cases, {len(PERSONAS)} accounts.")
 
     def _load(self) -> int:
-        rng = random.Random(2026)  # the same demo on every machine
+        rng = random.Random(2026)  # noqa: S311 (the same demo on every machine; not security)
         agency = Agency.objects.create(
             name="Agence nationale de protection de l'enfance (démonstration)",
             country="MA",
