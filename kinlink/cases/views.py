@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kinlink.accounts.models import User
+from kinlink.audit.models import AuditAction
+from kinlink.audit.services import record
 from kinlink.cases import selectors, services
 from kinlink.cases.forms import (
     AssignForm,
@@ -68,6 +70,9 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
             query=cleaned["q"].strip(),
         )
     cases = selectors.case_list(user=user, filters=filters)
+    if filters.query:
+        # A search by name is a read of children's records: who looked for whom is kept.
+        record(actor=user, action=AuditAction.SEARCH, query=filters.query, scope=filters.scope)
     page = Paginator(cases, settings.KINLINK_CASES_PER_PAGE).get_page(
         form.cleaned_data.get("page") if form.is_bound and form.is_valid() else 1
     )

@@ -31,10 +31,25 @@ def consent_scopes(scopes: list[str] | None) -> str:
     return ", ".join(str(ConsentScope(s).label) for s in scopes or [] if s in ConsentScope.values)
 
 
+def field_label(name: str) -> str:
+    """A case field's name as the reader knows it (its translated label)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from kinlink.cases.models import Case, Consent
+
+    for model in (Case, Consent):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        return str(getattr(field, "verbose_name", name))
+    return name.replace("_", " ")
+
+
 @register.filter
 def changed_fields(changes: dict[str, Any] | None) -> str:
-    """The names of the fields an event changed (values stay on the detailed views)."""
-    return ", ".join(sorted(k for k in (changes or {}) if k not in {"version"}))
+    """The fields an event changed, by their labels (values stay on the detailed views)."""
+    return ", ".join(sorted(field_label(k) for k in (changes or {}) if k != "version"))
 
 
 @register.filter
@@ -47,7 +62,7 @@ def change_details(changes: dict[str, Any] | None) -> str:
         parts.append(
             _("%(field)s: %(old)s → %(new)s")
             % {
-                "field": field,
+                "field": field_label(field),
                 "old": old if old not in (None, "") else "—",
                 "new": new,
             }
