@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kinlink.accounts.models import User
+from kinlink.accounts.models import Role, User
 from kinlink.audit.models import AuditAction
 from kinlink.audit.services import record
 from kinlink.cases import selectors, services
@@ -58,11 +58,13 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
         raise Http404
     data = request.POST if request.method == "POST" else request.GET
     form = CaseFilterForm(data or None)
-    filters = selectors.CaseFilters()
+    # Supervisors lead no case themselves: they start on their teams' cases.
+    default_scope = "team" if user.role == Role.SUPERVISOR else "mine"
+    filters = selectors.CaseFilters(scope=default_scope)
     if form.is_valid():
         cleaned = form.cleaned_data
         filters = selectors.CaseFilters(
-            scope=cleaned["scope"] or "mine",
+            scope=cleaned["scope"] or default_scope,
             stage=cleaned["stage"],
             risk_level=cleaned["risk_level"],
             case_type=cleaned["case_type"],
@@ -76,6 +78,8 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(cases, settings.KINLINK_CASES_PER_PAGE).get_page(
         form.cleaned_data.get("page") if form.is_bound and form.is_valid() else 1
     )
+    if not form.is_bound:
+        form = CaseFilterForm(initial={"scope": default_scope})
     context = {
         "form": form,
         "page": page,

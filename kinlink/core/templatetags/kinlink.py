@@ -35,9 +35,9 @@ def field_label(name: str) -> str:
     """A case field's name as the reader knows it (its translated label)."""
     from django.core.exceptions import FieldDoesNotExist
 
-    from kinlink.cases.models import Case, Consent
+    from kinlink.cases.models import Case, CasePerson, Consent, Person
 
-    for model in (Case, Consent):
+    for model in (Case, Consent, CasePerson, Person):
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
