@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-sqlite test-postgres test-browser lint check-deploy bench messages makemessages clean setup
+.PHONY: system-test-deps run test test-sqlite test-postgres test-browser lint check-deploy bench messages makemessages clean setup
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ messages: $(VENV)/.installed
 
 setup: $(VENV)/.installed messages
 
+# What the tests need from Debian: xgettext for the translation check.
+system-test-deps:
+	bash scripts/ensure-debian-packages.sh xgettext:gettext msgfmt:gettext
+
 run: setup
 	mkdir -p var
 	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py migrate --no-input
@@ -30,15 +34,15 @@ run: setup
 
 test: test-sqlite test-postgres
 
-test-sqlite: setup
+test-sqlite: setup system-test-deps
 	$(PY) -m pytest -m "not browser"
 
-test-postgres: setup
+test-postgres: setup system-test-deps
 	source scripts/postgres-test-cluster.sh && \
 	  KINLINK_DB=postgresql $(PY) -m pytest -m "not browser"
 
 test-browser: setup
-	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-debian-packages.sh chromium:chromium
 	$(PY) -m pytest -m browser
 
 lint: setup
