@@ -70,7 +70,9 @@ def test_bad_input_is_explained_beside_the_field_and_nothing_is_saved(
     page.click("main form button[type=submit]")
 
     page.wait_for_selector(".error-box")
-    assert "letters, spaces, hyphens and apostrophes" in page.inner_text(".field:has(#id_given_name)")
+    assert "letters, spaces, hyphens and apostrophes" in page.inner_text(
+        ".field:has(#id_given_name)"
+    )
     assert "cannot be in the future" in page.inner_text(".field:has(#id_date_of_birth)")
     assert page.input_value("#id_given_name") == "<script>alert(1)</script>"
     assert Case.objects.count() == 0

@@ -1,0 +1,200 @@
+"""The node administrator manages accounts and teams through the pages, never his own access;
+everyone chooses the language of their own interface."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import SESSION_KEY
+from django.urls import reverse
+
+from kinlink.accounts.models import Role, Team, User
+from kinlink.audit.models import AuditAction, AuditEvent
+
+NEW_PASSWORD = "a long enough pass phrase"
+
+
+def new_account(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "username": "leila",
+        "full_name": "Leila Haddad",
+        "email": "leila@example.org",
+        "role": "caseworker",
+        "language": "fr",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_node_admin_creates_an_account_in_his_agency_and_team(
+    client: Any, node_admin: User, team_a: Team
+) -> None:
+    client.force_login(node_admin)
+    response = client.post(reverse("accounts:user_create"), new_account(teams=[team_a.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:user_list")
+    leila = User.objects.get(username="leila")
+    assert (leila.role, leila.language, leila.agency) == ("caseworker", "fr", node_admin.agency)
+    assert list(leila.teams.all()) == [team_a]
+    assert leila.check_password(NEW_PASSWORD)
+    event = AuditEvent.objects.get(action=AuditAction.CREATE, object_id=str(leila.pk))
+    assert event.actor == node_admin
+    assert event.changes["role"] == [None, "caseworker"]
+    assert "password" not in event.changes
+
+
+def test_the_new_account_can_sign_in(client: Any, node_admin: User, team_a: Team) -> None:
+    client.force_login(node_admin)
+    client.post(reverse("accounts:user_create"), new_account(teams=[team_a.pk]))
+    client.logout()
+    response = client.post(
+        reverse("accounts:login"), {"username": "leila", "password": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert SESSION_KEY in client.session
+
+
+def test_an_account_with_a_short_password_is_refused_and_not_created(
+    client: Any, node_admin: User
+) -> None:
+    client.force_login(node_admin)
+    response = client.post(
+        reverse("accounts:user_create"), new_account(password1="too short", password2="too short")
+    )
+    assert response.status_code == 200
+    assert "at least 15 characters" in response.content.decode()
+    assert not User.objects.filter(username="leila").exists()
+
+
+def test_an_account_with_a_common_password_is_refused_and_not_created(
+    client: Any, node_admin: User
+) -> None:
+    client.force_login(node_admin)
+    common = "manchesterunited"
+    response = client.post(
+        reverse("accounts:user_create"), new_account(password1=common, password2=common)
+    )
+    assert response.status_code == 200
+    assert "too common" in response.content.decode()
+    assert not User.objects.filter(username="leila").exists()
+
+
+def test_a_taken_username_is_refused(client: Any, node_admin: User, caseworker_a: User) -> None:
+    client.force_login(node_admin)
+    response = client.post(reverse("accounts:user_create"), new_account(username="Caseworker_A"))
+    assert response.status_code == 200
+    assert "This username is taken." in response.content.decode()
+    assert User.objects.filter(username__iexact="caseworker_a").count() == 1
+
+
+def test_the_node_admin_creates_a_team_in_his_agency(client: Any, node_admin: User) -> None:
+    client.force_login(node_admin)
+    response = client.post(reverse("accounts:team_create"), {"name": "Team Tangier"})
+    assert response.status_code == 302
+    team = Team.objects.get(name="Team Tangier")
+    assert team.agency == node_admin.agency
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_id=str(team.pk)).exists()
+
+
+def test_a_second_team_of_the_same_name_is_refused(
+    client: Any, node_admin: User, team_a: Team
+) -> None:
+    client.force_login(node_admin)
+    response = client.post(reverse("accounts:team_create"), {"name": "team a"})
+    assert response.status_code == 200
+    assert "A team of this name exists." in response.content.decode()
+    assert Team.objects.filter(agency=node_admin.agency).count() == 1
+
+
+def own_account(user: User, **changes: Any) -> dict[str, Any]:
+    data = {
+        "full_name": user.full_name,
+        "email": user.email,
+        "role": user.role,
+        "language": user.language,
+        "is_active": "on",
+        "version": user.version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_node_admin_cannot_change_his_own_role(client: Any, node_admin: User) -> None:
+    client.force_login(node_admin)
+    url = reverse("accounts:user_edit", args=[node_admin.pk])
+    response = client.post(url, own_account(node_admin, role="supervisor"))
+    assert response.status_code == 200
+    assert "Nobody may change their own role, teams or access." in response.content.decode()
+    node_admin.refresh_from_db()
+    assert node_admin.role == Role.NODE_ADMIN
+    assert node_admin.version == 1
+    assert not AuditEvent.objects.filter(
+        action=AuditAction.UPDATE, object_id=str(node_admin.pk)
+    ).exists()
+
+
+def test_the_node_admin_cannot_switch_his_own_account_off(client: Any, node_admin: User) -> None:
+    client.force_login(node_admin)
+    data = own_account(node_admin)
+    del data["is_active"]
+    response = client.post(reverse("accounts:user_edit", args=[node_admin.pk]), data)
+    assert response.status_code == 200
+    node_admin.refresh_from_db()
+    assert node_admin.is_active
+
+
+def test_the_node_admin_changes_someone_elses_role(
+    client: Any, node_admin: User, caseworker_a: User
+) -> None:
+    client.force_login(node_admin)
+    url = reverse("accounts:user_edit", args=[caseworker_a.pk])
+    data = own_account(
+        caseworker_a, role="supervisor", teams=[t.pk for t in caseworker_a.teams.all()]
+    )
+    assert client.post(url, data).status_code == 302
+    caseworker_a.refresh_from_db()
+    assert caseworker_a.role == Role.SUPERVISOR
+    event = AuditEvent.objects.get(action=AuditAction.UPDATE, object_id=str(caseworker_a.pk))
+    assert event.changes == {"role": ["caseworker", "supervisor"]}
+
+
+def test_a_chosen_language_is_saved_and_the_next_page_reads_right_to_left(
+    client: Any, caseworker_a: User
+) -> None:
+    client.force_login(caseworker_a)
+    response = client.post(reverse("set_language"), {"language": "ar", "next": "/cases/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/cases/"
+    caseworker_a.refresh_from_db()
+    assert caseworker_a.language == "ar"
+    html = client.get("/cases/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+
+
+def test_the_saved_language_follows_the_user_to_a_new_session(
+    client: Any, caseworker_a: User
+) -> None:
+    client.force_login(caseworker_a)
+    client.post(reverse("set_language"), {"language": "ar", "next": "/cases/"})
+    client.logout()
+    client.cookies.clear()
+    client.force_login(User.objects.get(pk=caseworker_a.pk))
+    assert '<html lang="ar" dir="rtl">' in client.get("/cases/").content.decode()
+
+
+def test_an_unknown_language_falls_back_to_english(client: Any, caseworker_a: User) -> None:
+    client.force_login(caseworker_a)
+    client.post(reverse("set_language"), {"language": "xx", "next": "/cases/"})
+    caseworker_a.refresh_from_db()
+    assert caseworker_a.language == "en"
+    assert '<html lang="en" dir="ltr">' in client.get("/cases/").content.decode()
+
+
+def test_the_language_switch_never_redirects_off_the_site(client: Any, caseworker_a: User) -> None:
+    client.force_login(caseworker_a)
+    response = client.post(
+        reverse("set_language"), {"language": "fr", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/"
