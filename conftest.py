@@ -9,12 +9,10 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from typing import Any
 
 import pytest
-
 
 PASSWORD = "correct horse battery staple 42"
 
