@@ -30,7 +30,10 @@ run: setup
 	mkdir -p var
 	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py migrate --no-input
 	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py load_demo
-	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py runserver 127.0.0.1:8000
+	# The worker keeps deadlines and overdue states current while the server runs.
+	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: test-sqlite test-postgres
 

@@ -54,11 +54,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "kinlink.core",
     "kinlink.audit",
     "kinlink.directory",
     "kinlink.accounts",
     "kinlink.cases",
+    "kinlink.care",
+    "kinlink.assessments",
+    "kinlink.plans",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +239,14 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
+}
+
+# Background work: Django's tasks API (the django-tasks backport) on a database queue, run by
+# `kinlink worker`, which also schedules the periodic jobs.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+KINLINK_PERIODIC_JOBS = {
+    # dotted path of a task: interval in seconds
+    "kinlink.cases.jobs.refresh_deadlines": 600,
 }
 
 # Node policy defaults; an administrator changes them per node on the settings page.

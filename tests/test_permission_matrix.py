@@ -11,16 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from kinlink.accounts.models import User
-from kinlink.cases.models import Case
-from kinlink.cases.services import case_assign
+from kinlink.assessments import services as assessments
+from kinlink.care import services as care
+from kinlink.cases.models import ApprovalSubject, Case, TaskKind
+from kinlink.cases.services import case_assign, case_facts_update
 from kinlink.cases.tests.form_posts import edit_post
+from kinlink.cases.workflow import approval_request, task_open
+from kinlink.plans import services as plans
 
 ANONYMOUS = "anonymous"
 PERSONAS = [
@@ -55,6 +62,11 @@ class Row:
         if persona == ANONYMOUS:
             return LOGIN
         return self.ok if persona in self.allowed else self.other
+
+
+def _post_only() -> dict[str, Any]:
+    """Row arguments of a POST-only route: every signed-in persona gets 405 from a GET."""
+    return {"allowed": tuple(SIGNED_IN), "ok": "405"}
 
 
 def everyone(outcome: str, **special: str) -> Row:
@@ -94,6 +106,55 @@ ROUTES: dict[str, Row] = {
     "cases:consent_add": Row("case", allowed=("caseworker_a", "supervisor_a")),
     "cases:first_response": Row("case", allowed=tuple(SIGNED_IN), ok="405"),
     "cases:assign": Row("case", allowed=("supervisor_a",)),
+    "cases:my_day": Row(allowed=tuple(CASE_STAFF)),
+    "cases:transition": Row("move", allowed=tuple(SIGNED_IN), ok="405"),
+    "cases:task_complete": Row("task", allowed=tuple(SIGNED_IN), ok="405"),
+    "cases:approval_decide": Row("approval", allowed=tuple(SIGNED_IN), ok="405"),
+}
+
+# Pages of the case's satellite apps: editors see forms; the guardian reads some records.
+EDITORS = ("caseworker_a", "supervisor_a")
+READERS = (*EDITORS, "guardian")
+POST_ONLY = Row(allowed=tuple(SIGNED_IN), ok="405")
+ROUTES |= {
+    "assessments:views_add": Row("case", allowed=EDITORS),
+    "assessments:assessment_add": Row("case", allowed=EDITORS),
+    "assessments:assessment_detail": Row("assessment", allowed=READERS),
+    "assessments:assessment_edit": Row("assessment", allowed=EDITORS),
+    "assessments:assessment_submit": Row("assessment", **_post_only()),
+    "assessments:risk_add": Row("case", allowed=EDITORS),
+    "assessments:age_add": Row("case", allowed=EDITORS),
+    "assessments:age_update": Row("age", allowed=EDITORS),
+    "assessments:tracing_update": Row("case", allowed=EDITORS),
+    "assessments:family_add": Row("case", allowed=EDITORS),
+    "assessments:trafficking_add": Row("case", allowed=EDITORS),
+    "assessments:bid_start": Row("case", allowed=EDITORS),
+    "assessments:bid_detail": Row("bid", allowed=READERS),
+    "assessments:bid_option_add": Row("bid", **_post_only()),
+    "assessments:bid_member_add": Row("bid", **_post_only()),
+    "assessments:bid_decide": Row("bid", **_post_only()),
+    "assessments:bid_defer": Row("bid", **_post_only()),
+    "care:care_start": Row("case", allowed=EDITORS),
+    "care:care_end": Row("arrangement", allowed=EDITORS),
+    "care:detention_add": Row("case", allowed=EDITORS),
+    "care:detention_end": Row("detention", allowed=EDITORS),
+    "care:guardian_request": Row("case", **_post_only()),
+    "care:guardian_appoint": Row("case", allowed=EDITORS),
+    "care:guardian_end": Row("case", allowed=EDITORS),
+    "care:plan_edit": Row("case", allowed=EDITORS),
+    "care:plan_submit": Row("case", **_post_only()),
+    "care:goal_add": Row("case", allowed=EDITORS),
+    "care:goal_complete": Row("goal", **_post_only()),
+    "care:legal_add": Row("case", allowed=EDITORS),
+    "care:legal_edit": Row("procedure", allowed=EDITORS),
+    "plans:action_plan_create": Row("case", allowed=EDITORS),
+    "plans:action_plan_item_add": Row("action_plan", allowed=EDITORS),
+    "plans:action_plan_item_edit": Row("plan_item", allowed=EDITORS),
+    "plans:action_plan_submit": Row("action_plan", **_post_only()),
+    "plans:return_preparation": Row("case", allowed=EDITORS),
+    "plans:follow_up_create": Row("case", allowed=EDITORS),
+    "plans:visit_report": Row("visit", allowed=EDITORS),
+    "plans:closure_request": Row("case", allowed=EDITORS),
 }
 
 
@@ -131,6 +192,77 @@ def world(
     case_assign(
         actor=supervisor_a, case=case_a, seen_version=case_a.version, add=[(guardian, "guardian")]
     )
+    task = task_open(
+        case=case_a,
+        kind=TaskKind.OTHER,
+        title="Call the reception centre",
+        due_at=timezone.now() + timedelta(days=1),
+        owner=caseworker_a,
+    )
+    approval = approval_request(
+        actor=caseworker_a, case=case_a, subject=ApprovalSubject.CLOSURE, object_id=uuid4()
+    )
+    assessment = assessments.assessment_create(
+        actor=caseworker_a,
+        case=case_a,
+        kind="initial",
+        completed_on=timezone.localdate(),
+        recommendation="Stay in the reception centre",
+        domains={"safety": "Safe now"},
+    )
+    age = assessments.age_assessment_request(
+        actor=caseworker_a,
+        case=case_a,
+        reason_for_doubt="Documents and appearance disagree",
+        child_consent=True,
+        guardian_consent=True,
+        methods=["documents"],
+        assessors="Team",
+    )
+    bid = assessments.bid_open(actor=caseworker_a, case=case_a, report="Options compared")
+    today = timezone.localdate()
+    arrangement = care.care_arrangement_start(
+        actor=caseworker_a,
+        case=case_a,
+        care_type="reception",
+        country="MA",
+        legal_basis="administrative",
+        start_date=today,
+    )
+    detention = care.detention_record(
+        actor=caseworker_a,
+        case=case_a,
+        place="Port holding area",
+        authority="Border police",
+        started_on=today,
+    )
+    plan = care.support_plan_create(
+        actor=caseworker_a, case=case_a, concerns="Schooling", review_on=today + timedelta(90)
+    )
+    goal = care.goal_add(
+        actor=caseworker_a,
+        plan=plan,
+        area="education",
+        description="Enrol in school",
+        owner=caseworker_a,
+        due_on=today + timedelta(30),
+    )
+    procedure = care.legal_procedure_add(
+        actor=caseworker_a,
+        case=case_a,
+        procedure_type="asylum",
+        authority="Asylum office",
+        lodged_on=today,
+    )
+    case_facts_update(actor=None, case=case_a, decided_solution="host")
+    action_plan = plans.action_plan_create(actor=caseworker_a, case=case_a)
+    follow_up = plans.follow_up_plan_create(
+        actor=caseworker_a,
+        case=case_a,
+        template="after_reunification",
+        start_on=today,
+        owner=caseworker_a,
+    )
     return {
         "caseworker_a": caseworker_a,
         "supervisor_a": supervisor_a,
@@ -142,6 +274,19 @@ def world(
         "case": {"case_id": case_a.pk},
         "user": {"user_id": caseworker_a.pk},
         "team": {"team_id": team_a.pk},
+        "move": {"case_id": case_a.pk, "name": "start_immediate_care"},
+        "task": {"case_id": case_a.pk, "task_id": task.pk},
+        "approval": {"approval_id": approval.pk},
+        "assessment": {"case_id": case_a.pk, "assessment_id": assessment.pk},
+        "age": {"case_id": case_a.pk, "age_id": age.pk},
+        "bid": {"case_id": case_a.pk, "bid_id": bid.pk},
+        "arrangement": {"case_id": case_a.pk, "arrangement_id": arrangement.pk},
+        "detention": {"case_id": case_a.pk, "detention_id": detention.pk},
+        "goal": {"case_id": case_a.pk, "goal_id": goal.pk},
+        "procedure": {"case_id": case_a.pk, "procedure_id": procedure.pk},
+        "action_plan": {"case_id": case_a.pk, "plan_id": action_plan.pk},
+        "plan_item": {"case_id": case_a.pk, "item_id": action_plan.items.first().pk},
+        "visit": {"case_id": case_a.pk, "visit_id": follow_up.visits.first().pk},
     }
 
 

@@ -74,6 +74,17 @@ class User(AbstractUser):
 class NotificationKind(models.TextChoices):
     BREAK_GLASS = "break_glass", _("%(actor)s opened case %(reference)s outside their caseload")
     CASE_ASSIGNED = "case_assigned", _("Case %(reference)s was assigned to you")
+    APPROVAL_REQUESTED = (
+        "approval_requested",
+        _("Case %(reference)s: %(subject)s waits for your approval"),
+    )
+    APPROVAL_DECIDED = "approval_decided", _("Case %(reference)s: %(subject)s — %(decision)s")
+    DETENTION = (
+        "detention",
+        _("Case %(reference)s: the child is recorded as held in detention. Act now."),
+    )
+    TASK_OVERDUE = "task_overdue", _("Case %(reference)s: “%(task)s” is overdue")
+    AGEING_OUT = "ageing_out", _("Case %(reference)s: the child turns 18 on %(date)s")
 
 
 class Notification(BaseModel):

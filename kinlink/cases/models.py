@@ -100,6 +100,48 @@ class ReferralSource(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class GuardianshipStatus(models.TextChoices):
+    NONE = "none", _("Not needed")
+    REQUESTED = "requested", _("Requested")
+    APPOINTED = "appointed", _("Appointed")
+    ENDED = "ended", _("Ended")
+
+
+class AgeAssessmentStatus(models.TextChoices):
+    NOT_NEEDED = "not_needed", _("Not needed")
+    REQUESTED = "requested", _("Requested")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DECIDED = "decided", _("Decided")
+    APPEALED = "appealed", _("Appealed")
+    FINAL = "final", _("Final")
+
+
+class LegalStatus(models.TextChoices):
+    NONE = "none", _("No procedure")
+    APPLIED = "applied", _("Applied, decision pending")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+    APPEAL = "appeal", _("Under appeal")
+    FINAL = "final", _("Final decision")
+
+
+class TracingStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    FOUND = "found", _("Family found")
+    VERIFIED = "verified", _("Relationship verified")
+    REUNIFIED = "reunified", _("Reunified")
+    CLOSED_NOT_FOUND = "closed_not_found", _("Closed: not found")
+
+
+class Solution(models.TextChoices):
+    RETURN = "return", _("Return to the country of origin")
+    HOST = "host", _("Integration in the host country")
+    THIRD_COUNTRY = "third_country", _("Placement in a third country")
+    ADOPTION_KAFALA = "adoption_kafala", _("Adoption or kafala")
+
+
 class Case(VersionedModel):
     """One child's case at this node: the hub every other record hangs on.
 
@@ -171,6 +213,47 @@ class Case(VersionedModel):
     stage = models.CharField(
         _("step"), max_length=25, choices=Stage.choices, default=Stage.IDENTIFIED
     )
+    # Lifecycle (cases.lifecycle): a hold pauses the step; the previous step is where a
+    # sent-back closure or a resumed case returns to.
+    hold = models.CharField(_("on hold"), max_length=20, blank=True)
+    hold_reason = models.TextField(_("reason for the hold"), max_length=2000, blank=True)
+    previous_stage = models.CharField(max_length=25, choices=Stage.choices, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(default=0)
+    # Summary facts of the parallel tracks, kept by the apps that own the records
+    # (through `cases.services.case_facts_update`) so that every safeguard can read them.
+    guardianship_status = models.CharField(
+        _("guardianship"),
+        max_length=12,
+        choices=GuardianshipStatus.choices,
+        default=GuardianshipStatus.NONE,
+    )
+    age_assessment_status = models.CharField(
+        _("age assessment"),
+        max_length=12,
+        choices=AgeAssessmentStatus.choices,
+        default=AgeAssessmentStatus.NOT_NEEDED,
+    )
+    legal_status = models.CharField(
+        _("legal status"), max_length=10, choices=LegalStatus.choices, default=LegalStatus.NONE
+    )
+    tracing_status = models.CharField(
+        _("tracing"),
+        max_length=20,
+        choices=TracingStatus.choices,
+        default=TracingStatus.NOT_STARTED,
+    )
+    tracing_started_on = models.DateField(_("tracing started on"), null=True, blank=True)
+    child_views_recorded_at = models.DateTimeField(
+        _("child's views last recorded"), null=True, blank=True
+    )
+    decided_solution = models.CharField(
+        _("decided solution"), max_length=20, choices=Solution.choices, blank=True
+    )
+    trafficking_reflection_until = models.DateField(
+        _("trafficking reflection period until"), null=True, blank=True
+    )
+    # Set by the daily deadline job when the 18th birthday is near (SG-14).
+    ageing_out_since = models.DateField(_("ageing out since"), null=True, blank=True)
     name_index = models.TextField(default="", editable=False)
 
     class Meta:
@@ -394,3 +477,122 @@ class BreakGlassGrant(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class TaskKind(models.TextChoices):
+    GUARDIAN = "guardian", _("Guardian appointment")
+    ASSESSMENT = "assessment", _("Assessment")
+    SUPPORT_PLAN = "support_plan", _("Support plan")
+    LEGAL_DEADLINE = "legal_deadline", _("Legal-status deadline")
+    ACTION = "action", _("Action plan task")
+    FOLLOW_UP = "follow_up", _("Follow-up visit")
+    TRANSITION_PLAN = "transition_plan", _("Transition to adulthood plan")
+    RISK_REVIEW = "risk_review", _("Risk review")
+    OTHER = "other", _("Other")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Task(VersionedModel):
+    """Something someone must do for the child by a date: here or by a partner abroad.
+
+    `overdue` is kept by the scheduled deadline job so that lists and dashboards need no date
+    arithmetic; `source_id` points at the record that opened the task (a goal, a visit…).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(_("kind"), max_length=20, choices=TaskKind.choices)
+    title = models.CharField(_("task"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        verbose_name=_("owner"),
+    )
+    partner_agency = models.CharField(
+        _("partner agency abroad"),
+        max_length=200,
+        blank=True,
+        help_text=_("When the task is done by an agency in another country."),
+    )
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
+    )
+    overdue = models.BooleanField(default=False)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_id = models.UUIDField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="task_open_due"),
+            models.Index(fields=["owner", "status"], name="task_owner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ApprovalSubject(models.TextChoices):
+    ASSESSMENT = "assessment", _("Assessment")
+    SUPPORT_PLAN = "support_plan", _("Individual support plan")
+    BID_SUBMISSION = "bid_submission", _("Best-interests submission")
+    ACTION_PLAN = "action_plan", _("Action plan")
+    CLOSURE = "closure", _("Closure")
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Sent back")
+
+
+class Approval(VersionedModel):
+    """A request that a supervisor approves or sends back with comments.
+
+    The subject record is named by `subject` and `object_id`; what approval changes in it is
+    done by the handler its app registers (`cases.approvals`). One decision only: a second
+    supervisor deciding at the same moment finds it already decided.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="approvals")
+    subject = models.CharField(_("subject"), max_length=20, choices=ApprovalSubject.choices)
+    object_id = models.UUIDField()
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ApprovalStatus.choices,
+        default=ApprovalStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comments = models.TextField(_("comments"), max_length=4000, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "object_id"],
+                condition=models.Q(status="pending"),
+                name="one_pending_approval_per_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.subject}"

@@ -14,8 +14,15 @@ from kinlink.accounts.models import User
 from kinlink.audit.models import AuditAction, AuditEvent
 from kinlink.audit.services import record
 from kinlink.cases import names
-from kinlink.cases.models import Case
-from kinlink.cases.policies import get_case_for, visible_cases
+from kinlink.cases.lifecycle import (
+    THROUGH_APPROVAL,
+    TRANSITIONS,
+    Refusal,
+    position_refusal,
+    refusals,
+)
+from kinlink.cases.models import Approval, ApprovalStatus, Case, Task, TaskStatus
+from kinlink.cases.policies import can_edit_case, get_case_for, visible_cases
 
 
 @dataclass(frozen=True)
@@ -195,3 +202,60 @@ def statistics(*, user: User) -> dict[str, Any]:
             first_response_at__isnull=True, first_response_due_at__lt=timezone.now()
         ).count(),
     }
+
+
+@dataclass(frozen=True)
+class Move:
+    """A lifecycle transition as the case page offers it: allowed now, or why not."""
+
+    name: str
+    label: str
+    needs_reason: bool
+    refusals: list[Refusal]
+
+
+def lifecycle_moves(*, case: Case, user: User) -> list[Move]:
+    """The transitions this user could take from where the case stands, each explained."""
+    if not can_edit_case(user, case):
+        return []
+    moves = []
+    for transition in TRANSITIONS.values():
+        if transition.name in THROUGH_APPROVAL or user.role not in transition.roles:
+            continue
+        if position_refusal(case, transition) is not None:
+            continue
+        moves.append(
+            Move(
+                transition.name,
+                str(transition.label),
+                transition.needs_reason,
+                refusals(case, transition),
+            )
+        )
+    return moves
+
+
+def my_day(*, user: User) -> dict[str, Any]:
+    """Open tasks of the user's cases (overdue first) and the approvals waiting for her.
+
+    A caseworker sees the tasks she owns or that belong to cases she leads; a supervisor sees
+    every open task of the cases she can see.
+    """
+    tasks = Task.objects.filter(case__in=visible_cases(user).values("pk"), status=TaskStatus.OPEN)
+    if user.role != "supervisor":
+        tasks = tasks.filter(Q(owner=user) | Q(case__lead_caseworker=user))
+    tasks = tasks.select_related("case", "owner").order_by("-overdue", "due_at")[:100]
+    approvals = (
+        Approval.objects.filter(
+            case__in=visible_cases(user).values("pk"), status=ApprovalStatus.PENDING
+        )
+        .exclude(requested_by=user)
+        .select_related("case", "requested_by")
+        .order_by("created_at")
+        if user.role == "supervisor"
+        else Approval.objects.none()
+    )
+    mine_waiting = Approval.objects.filter(
+        requested_by=user, status=ApprovalStatus.PENDING
+    ).select_related("case")
+    return {"tasks": list(tasks), "approvals": list(approvals), "mine_waiting": list(mine_waiting)}

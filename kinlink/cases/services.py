@@ -43,6 +43,7 @@ from kinlink.cases.validation import (
     check_name,
     raise_if_invalid,
 )
+from kinlink.cases.workflow import case_registered
 from kinlink.core.concurrency import save_versioned
 from kinlink.core.models import NodeSettings
 
@@ -162,6 +163,7 @@ def case_register(
             "stage": [None, stage],
         },
     )
+    case_registered.send(sender=Case, case=case, actor=actor)
     if lead_caseworker.pk != actor.pk:
         notification_send(
             recipients=[lead_caseworker],
@@ -413,4 +415,45 @@ def first_response_record(*, actor: User, case: Case, seen_version: int) -> Case
             "version": [seen_version, case.version],
         },
     )
+    return case
+
+
+FACT_FIELDS = frozenset(
+    {
+        "guardianship_status",
+        "age_assessment_status",
+        "legal_status",
+        "tracing_status",
+        "tracing_started_on",
+        "child_views_recorded_at",
+        "decided_solution",
+        "trafficking_reflection_until",
+    }
+)
+
+
+def case_facts_update(*, actor: User | None, case: Case, **facts: Any) -> Case:
+    """Record a new state of a parallel track (guardianship, age, legal status, tracing…).
+
+    Called by the services of the apps that own those records, inside their transaction, after
+    their own policy check. It does not bump the case's version: an identity form open
+    meanwhile stays valid, since it edits none of these fields.
+    """
+    unknown = set(facts) - FACT_FIELDS
+    if unknown:
+        raise ValueError(f"not a case fact: {sorted(unknown)}")
+    before = {name: getattr(case, name) for name in facts}
+    Case.objects.filter(pk=case.pk).update(**facts)
+    for name, value in facts.items():
+        setattr(case, name, value)
+    changes = diff(before, facts)
+    if changes:
+        record(
+            actor=actor,
+            actor_label="" if actor else "system",
+            action=AuditAction.UPDATE,
+            obj=case,
+            case_id=case.pk,
+            changes=changes,
+        )
     return case

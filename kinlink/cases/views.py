@@ -7,11 +7,11 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kinlink.accounts.models import Role, User
 from kinlink.audit.models import AuditAction
 from kinlink.audit.services import record
-from kinlink.cases import selectors, services
+from kinlink.cases import selectors, services, workflow
 from kinlink.cases.forms import (
     AssignForm,
     BreakGlassForm,
@@ -29,7 +29,9 @@ from kinlink.cases.forms import (
     PersonForm,
     RegistrationForm,
 )
-from kinlink.cases.models import AssignmentRole, CaseAssignment, Stage
+from kinlink.cases.lifecycle import THROUGH_APPROVAL, TRANSITIONS, TransitionRefused
+from kinlink.cases.models import Approval, AssignmentRole, CaseAssignment, Stage, Task, TaskStatus
+from kinlink.cases.panels import panels_for
 from kinlink.cases.policies import (
     can_assign,
     can_break_glass,
@@ -175,6 +177,9 @@ def case_detail(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         "show_views": show_views,
         "can_edit": can_edit_case(user, case),
         "can_assign": can_assign(user, case),
+        "moves": selectors.lifecycle_moves(case=case, user=user),
+        "open_tasks": case.tasks.filter(status=TaskStatus.OPEN).select_related("owner")[:20],
+        "panels": panels_for(case, user),
     }
     return render(request, "cases/case_detail.html", context)
 
@@ -345,3 +350,87 @@ def statistics(request: AuthenticatedRequest) -> HttpResponse:
     if not can_read_statistics(user):
         raise Http404
     return render(request, "cases/statistics.html", {"stats": selectors.statistics(user=user)})
+
+
+@require_POST
+def transition(request: AuthenticatedRequest, case_id: UUID, name: str) -> HttpResponse:
+    """Take a lifecycle move from the case page; a refusal is shown with its reasons."""
+    user = request.user
+    case = selectors.case_for_edit(user=user, case_id=case_id)
+    if name not in TRANSITIONS or name in THROUGH_APPROVAL:
+        raise Http404
+    try:
+        workflow.case_transition(
+            actor=user,
+            case=case,
+            name=name,
+            seen_version=_int(request.POST.get("version")),
+            reason=request.POST.get("reason", "")[:2000],
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except StaleEdit:
+        messages.error(request, _("Someone changed this case meanwhile; look again and retry."))
+    except TransitionRefused as refused:
+        context = {"case": case, "label": TRANSITIONS[name].label, "refusals": refused.refusals}
+        return render(request, "cases/transition_refused.html", context, status=409)
+    else:
+        messages.success(request, _("Done: %(move)s.") % {"move": TRANSITIONS[name].label})
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
+@require_POST
+def task_complete(request: AuthenticatedRequest, case_id: UUID, task_id: UUID) -> HttpResponse:
+    user = request.user
+    case = selectors.case_for_edit(user=user, case_id=case_id)
+    task = get_object_or_404(Task, pk=task_id, case=case)
+    try:
+        workflow.task_complete(
+            actor=user, task=task, seen_version=_int(request.POST.get("version"))
+        )
+    except StaleEdit:
+        messages.error(request, _("Someone else completed or changed this task meanwhile."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Task done."))
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]) + "#tasks")
+
+
+@require_GET
+def my_day(request: AuthenticatedRequest) -> HttpResponse:
+    """What is due, overdue or waiting for approval across the user's cases."""
+    user = request.user
+    if not user.sees_case_content:
+        raise Http404
+    return render(request, "cases/my_day.html", selectors.my_day(user=user))
+
+
+@require_POST
+def approval_decide(request: AuthenticatedRequest, approval_id: UUID) -> HttpResponse:
+    user = request.user
+    approval = get_object_or_404(
+        Approval.objects.select_related("case"),
+        pk=approval_id,
+        case__in=selectors.visible_cases(user),
+    )
+    if not workflow.can_decide(user, approval):
+        raise Http404
+    try:
+        workflow.approval_decide(
+            actor=user,
+            approval=approval,
+            approve=request.POST.get("decision") == "approve",
+            comments=request.POST.get("comments", "")[:4000],
+        )
+    except TransitionRefused as refused:
+        messages.error(request, str(refused))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Decision recorded."))
+    return HttpResponseRedirect(reverse("cases:my_day"))

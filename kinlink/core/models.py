@@ -53,6 +53,31 @@ class NodeSettings(models.Model):
         default=168,
         validators=[MinValueValidator(1), MaxValueValidator(24 * 90)],
     )
+    guardian_appointment_days = models.PositiveIntegerField(
+        _("days to appoint a guardian for an unaccompanied child"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    ageing_out_months = models.PositiveIntegerField(
+        _("months before the 18th birthday to start transition planning"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
+    tracing_before_adoption_months = models.PositiveIntegerField(
+        _("months of tracing before adoption or kafala may be considered"),
+        default=24,
+        validators=[MinValueValidator(6), MaxValueValidator(120)],
+    )
+    bid_panel_quorum = models.PositiveIntegerField(
+        _("members needed for a best-interests panel"),
+        default=3,
+        validators=[MinValueValidator(2), MaxValueValidator(9)],
+    )
+    trafficking_reflection_days = models.PositiveIntegerField(
+        _("recovery and reflection period for suspected trafficking (days)"),
+        default=30,
+        validators=[MinValueValidator(30), MaxValueValidator(365)],
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -21,11 +21,11 @@ def signed_in(user: User) -> Client:
 
 
 def update_events(case: Case) -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(
-            case_id=case.pk, object_id=str(case.pk), action=AuditAction.UPDATE
-        )
+    """Edits of the case by people (those carry a version); track facts kept by services do not."""
+    events = AuditEvent.objects.filter(
+        case_id=case.pk, object_id=str(case.pk), action=AuditAction.UPDATE
     )
+    return [e for e in events if "version" in e.changes]
 
 
 def test_the_second_of_two_edits_opened_at_the_same_version_is_refused_and_explained(

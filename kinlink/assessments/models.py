@@ -1,0 +1,395 @@
+"""Assessments and decisions of a child's case (steps 3, 5 and 6; domain.md §2.4–2.5).
+
+Each record hangs on a `cases.Case`; what other apps need to know of it (views recorded, age
+assessment status, tracing status, decided solution, reflection period) is copied onto the
+case as a summary fact by the services, so that safeguards anywhere can read it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kinlink.cases.models import AgeAssessmentStatus, Case, RiskLevel, Solution, TracingStatus
+from kinlink.core.models import BaseModel, VersionedModel
+from kinlink.directory.reference import language_name
+
+TEXT = 4000
+
+
+class ViewsMethod(models.TextChoices):
+    INTERVIEW = "interview", _("Interview")
+    DRAWING = "drawing", _("Drawing or play")
+    TRUSTED_ADULT = "trusted_adult", _("Through a trusted adult")
+    OTHER = "other", _("Other")
+
+
+class ChildViews(BaseModel):
+    """What the child said, how and to whom: read by every later decision (SG-04).
+
+    Never edited: a child's changed wishes are a new record, so decisions keep what they
+    weighed.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="child_views")
+    heard_on = models.DateField(_("date"))
+    method = models.CharField(_("method"), max_length=15, choices=ViewsMethod.choices)
+    language = models.CharField(_("language"), max_length=3)
+    interpreter_name = models.CharField(_("interpreter"), max_length=200, blank=True)
+    present = models.TextField(_("who was present"), max_length=1000, blank=True)
+    wishes_family_contact = models.TextField(
+        _("wishes on contact with the family"), max_length=TEXT, blank=True
+    )
+    wishes_return = models.TextField(_("wishes on return"), max_length=TEXT, blank=True)
+    wishes_care = models.TextField(_("wishes on care"), max_length=TEXT, blank=True)
+    wishes_school = models.TextField(_("wishes on school"), max_length=TEXT, blank=True)
+    wishes_future = models.TextField(_("wishes for the future"), max_length=TEXT, blank=True)
+    maturity_note = models.TextField(_("age and maturity"), max_length=2000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("child's views")
+        verbose_name_plural = _("child's views")
+        ordering = ["-heard_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.heard_on}"
+
+    @property
+    def language_label(self) -> str:
+        return language_name(self.language)
+
+
+class AssessmentKind(models.TextChoices):
+    INITIAL = "initial", _("Initial assessment")
+    COMPREHENSIVE = "comprehensive", _("Comprehensive assessment (best-interests assessment)")
+
+
+class Assessment(VersionedModel):
+    """An initial or comprehensive assessment (BIA), approved by a supervisor who is not its
+    author; editable by its author's team until it is sent for approval."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    kind = models.CharField(_("kind"), max_length=15, choices=AssessmentKind.choices)
+    safety = models.TextField(_("safety"), max_length=TEXT, blank=True)
+    care = models.TextField(_("care"), max_length=TEXT, blank=True)
+    health = models.TextField(_("health"), max_length=TEXT, blank=True)
+    psychosocial = models.TextField(_("psychosocial wellbeing"), max_length=TEXT, blank=True)
+    education = models.TextField(_("education"), max_length=TEXT, blank=True)
+    legal_status = models.TextField(_("legal status and documents"), max_length=TEXT, blank=True)
+    family_links = models.TextField(_("family and community links"), max_length=TEXT, blank=True)
+    journey = models.TextField(
+        _("journey and exploitation indicators"), max_length=TEXT, blank=True
+    )
+    strengths = models.TextField(_("strengths"), max_length=TEXT, blank=True)
+    recommendation = models.TextField(_("recommendation"), max_length=TEXT)
+    completed_on = models.DateField(_("completed on"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    submitted_at = models.DateTimeField(_("sent for approval"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-completed_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.kind} · {self.completed_on}"
+
+
+class RiskReassessment(BaseModel):
+    """A revised risk level with its reasons and the date of the next review (a task)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_reviews")
+    previous_level = models.CharField(_("previous level"), max_length=10, choices=RiskLevel.choices)
+    new_level = models.CharField(_("new risk level"), max_length=10, choices=RiskLevel.choices)
+    reasons = models.TextField(_("reasons"), max_length=TEXT)
+    next_review_on = models.DateField(_("next review"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("risk reassessment")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.new_level}"
+
+
+class AgeMethod(models.TextChoices):
+    """Least intrusive first: a medical examination only as the last resort (SG-02)."""
+
+    DOCUMENTS = "documents", _("Documents")
+    INTERVIEW = "interview", _("Interview and psychosocial assessment")
+    MEDICAL = "medical", _("Medical examination (last resort)")
+
+
+class AgeAssessment(VersionedModel):
+    """An age assessment on serious doubt only, with the consent of the child and guardian.
+
+    The age recorded is the lowest of the range (benefit of the doubt); the child is a child
+    until the result is final (SG-02).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="age_assessments")
+    reason_for_doubt = models.TextField(_("reason for serious doubt"), max_length=TEXT)
+    child_consent = models.BooleanField(_("the child consented"), default=False)
+    guardian_consent = models.BooleanField(_("the guardian consented"), default=False)
+    methods = models.JSONField(_("methods, in the order used"), default=list)
+    assessors = models.TextField(_("assessors (name, profession)"), max_length=2000)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AgeAssessmentStatus.choices,
+        default=AgeAssessmentStatus.REQUESTED,
+    )
+    age_min = models.PositiveSmallIntegerField(_("lowest age"), null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(_("highest age"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    notes = models.TextField(_("notes (appeal, notification)"), max_length=TEXT, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("age assessment")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(age_min__isnull=True)
+                | models.Q(age_max__isnull=True)
+                | models.Q(age_min__lte=models.F("age_max")),
+                name="age_assessment_range_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.status}"
+
+    @property
+    def recorded_age(self) -> int | None:
+        return self.age_min
+
+    def get_methods_display(self) -> list[str]:
+        return [str(AgeMethod(m).label) for m in self.methods if m in AgeMethod.values]
+
+
+class TracingStatusChange(BaseModel):
+    """A step of the tracing track, with the do-no-harm check made when tracing starts."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tracing_changes")
+    previous_status = models.CharField(max_length=20, choices=TracingStatus.choices)
+    status = models.CharField(_("tracing status"), max_length=20, choices=TracingStatus.choices)
+    tracing_targets = models.TextField(_("whom we trace"), max_length=2000, blank=True)
+    alleged_abusers = models.TextField(
+        _("people flagged as alleged abusers or exploiters"), max_length=2000, blank=True
+    )
+    do_no_harm_confirmed = models.BooleanField(default=False)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("tracing status change")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.status}"
+
+
+class FamilyRecommendation(models.TextChoices):
+    REUNIFICATION = "reunification", _("Reunification")
+    WITH_SUPPORT = "with_support", _("Reunification with support")
+    FURTHER_TRACING = "further_tracing", _("Further tracing")
+    ALTERNATIVE_CARE = "alternative_care", _("Alternative care")
+    NOT_RECOMMENDED = "not_recommended", _("Reunification not recommended")
+
+
+class FamilyEvaluation(BaseModel):
+    """The evaluation of a located family and home (step 5), by a social worker on site."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="family_evaluations")
+    who_was_met = models.TextField(_("who was met"), max_length=2000)
+    home_conditions = models.TextField(_("home conditions"), max_length=TEXT)
+    capacity = models.TextField(_("capacity and willingness to care"), max_length=TEXT)
+    risks = models.TextField(_("risks"), max_length=TEXT, blank=True)
+    evaluator_name = models.CharField(_("evaluator"), max_length=200)
+    evaluator_agency = models.CharField(_("evaluator's agency"), max_length=200)
+    evaluated_on = models.DateField(_("date of the evaluation"))
+    recommendation = models.CharField(
+        _("recommendation"), max_length=20, choices=FamilyRecommendation.choices
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("family evaluation")
+        ordering = ["-evaluated_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.evaluated_on}"
+
+
+class BIDStatus(models.TextChoices):
+    OPEN = "open", _("Being prepared")
+    DECIDED = "decided", _("Decided")
+    DEFERRED = "deferred", _("Deferred")
+
+
+class BestInterestsDetermination(VersionedModel):
+    """A best-interests determination (step 6): options, a panel, a reasoned decision.
+
+    The decision is taken by someone who wrote neither the report nor an approved
+    assessment, before a quorate panel whose members declared no conflict and signed
+    confidentiality, with the child heard, informed, and a review date set (SG-08).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="bids")
+    report = models.TextField(_("report"), max_length=20000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("report author"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=BIDStatus.choices, default=BIDStatus.OPEN
+    )
+    solution = models.CharField(
+        _("chosen solution"), max_length=20, choices=Solution.choices, blank=True
+    )
+    reasons = models.TextField(_("reasons"), max_length=TEXT, blank=True)
+    views_weighed = models.TextField(
+        _("how the child's views were weighed"), max_length=TEXT, blank=True
+    )
+    dissent = models.TextField(_("dissent"), max_length=TEXT, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    child_informed_on = models.DateField(_("child informed on"), null=True, blank=True)
+    child_informed_language = models.CharField(
+        _("language the child was informed in"), max_length=3, blank=True
+    )
+    review_on = models.DateField(_("review date"), null=True, blank=True)
+    deferral_reason = models.TextField(_("reason for deferral"), max_length=TEXT, blank=True)
+
+    class Meta:
+        verbose_name = _("best-interests determination")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.status}"
+
+    @property
+    def language_label(self) -> str:
+        return language_name(self.child_informed_language) if self.child_informed_language else ""
+
+
+class BIDOption(BaseModel):
+    """One solution the determination weighs, with the child's and guardian's view of it."""
+
+    bid = models.ForeignKey(
+        BestInterestsDetermination, on_delete=models.CASCADE, related_name="options"
+    )
+    solution = models.CharField(_("solution"), max_length=20, choices=Solution.choices)
+    pros = models.TextField(_("for"), max_length=TEXT, blank=True)
+    cons = models.TextField(_("against"), max_length=TEXT, blank=True)
+    risks = models.TextField(_("risks"), max_length=TEXT, blank=True)
+    child_view = models.TextField(_("the child's view"), max_length=TEXT, blank=True)
+    guardian_view = models.TextField(_("the guardian's view"), max_length=TEXT, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "solution"], name="bid_option_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bid} · {self.solution}"
+
+
+class BIDPanelMember(BaseModel):
+    """A member of the panel: a user of the node or an outside expert, named."""
+
+    bid = models.ForeignKey(
+        BestInterestsDetermination, on_delete=models.CASCADE, related_name="panel_members"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("member (user)"),
+    )
+    external_name = models.CharField(_("member (outside expert)"), max_length=200, blank=True)
+    function = models.CharField(_("function"), max_length=200)
+    agency = models.CharField(_("agency"), max_length=200)
+    no_conflict_declared = models.BooleanField(_("declared no conflict of interest"), default=False)
+    confidentiality_signed = models.BooleanField(_("signed confidentiality"), default=False)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(external_name=""),
+                name="bid_member_named",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.user.full_name if self.user else self.external_name
+
+    @property
+    def eligible(self) -> bool:
+        return self.no_conflict_declared and self.confidentiality_signed
+
+
+class TraffickingConcern(BaseModel):
+    """Suspected trafficking, referred to the national referral mechanism; the reflection
+    period that follows blocks any return or transfer plan (SG-19)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="trafficking_concerns")
+    indicators = models.TextField(_("indicators"), max_length=TEXT)
+    referred_on = models.DateField(_("referred to the national referral mechanism on"))
+    referred_to = models.CharField(_("referred to"), max_length=200)
+    reflection_until = models.DateField(_("reflection period until"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("trafficking concern")
+        ordering = ["-referred_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.referred_on}"

@@ -1,0 +1,102 @@
+"""Reads of care records. The case comes already checked by the policy
+(`cases.selectors.case_open` / `case_for_edit`); every read here starts from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
+
+from kinlink.accounts.models import User
+from kinlink.care.models import (
+    CURRENT_GUARDIANSHIP,
+    CareArrangement,
+    DetentionRecord,
+    Goal,
+    Guardianship,
+    GuardianshipState,
+    LegalProcedure,
+    SupportPlan,
+)
+from kinlink.cases.models import Case
+
+PANEL_ROWS = 10
+
+
+def _present(case: Case) -> dict[str, Any]:
+    """One query saying which kinds of care record the case has, so that the panel reads
+    only those: a fresh case costs one query, a full one seven, whatever the history."""
+    mine = {"case": OuterRef("pk")}
+    return (
+        Case.objects.filter(pk=case.pk)
+        .annotate(
+            has_care=Exists(CareArrangement.objects.filter(**mine)),
+            has_detention=Exists(DetentionRecord.objects.filter(**mine)),
+            has_plan=Exists(SupportPlan.objects.filter(**mine)),
+            has_procedure=Exists(LegalProcedure.objects.filter(**mine)),
+            has_guardian=Exists(
+                Guardianship.objects.filter(**mine).exclude(status=GuardianshipState.REQUESTED)
+            ),
+            requested_on=Subquery(
+                Guardianship.objects.filter(**mine, status=GuardianshipState.REQUESTED).values(
+                    "requested_on"
+                )[:1]
+            ),
+        )
+        .values(
+            "has_care",
+            "has_detention",
+            "has_plan",
+            "has_procedure",
+            "has_guardian",
+            "requested_on",
+        )
+        .get()
+    )
+
+
+def panel_context(case: Case, user: User) -> dict[str, Any]:
+    """What the case page shows of care: the current arrangement and the latest of the
+    history, detentions, the guardian and past terms, the support plan with its goals and
+    owners, the legal procedures. A bounded number of queries (see `_present`)."""
+    present = _present(case)
+    arrangements = (
+        list(CareArrangement.objects.filter(case=case)[:PANEL_ROWS]) if present["has_care"] else []
+    )
+    current = next((a for a in arrangements if a.end_date is None), None)
+    detentions = (
+        list(DetentionRecord.objects.filter(case=case)[:PANEL_ROWS])
+        if present["has_detention"]
+        else []
+    )
+    terms = (
+        list(Guardianship.objects.filter(case=case).select_related("user")[:PANEL_ROWS])
+        if present["has_guardian"]
+        else []
+    )
+    guardianship = next((t for t in terms if t.status in CURRENT_GUARDIANSHIP), None)
+    plan = (
+        SupportPlan.objects.filter(case=case)
+        .select_related("approved_by")
+        .prefetch_related(
+            Prefetch("goals", queryset=Goal.objects.select_related("owner"), to_attr="goal_list")
+        )
+        .first()
+        if present["has_plan"]
+        else None
+    )
+    return {
+        "current": current,
+        "history": [a for a in arrangements if a is not current],
+        "detentions": detentions,
+        "detained_now": any(d.ended_on is None for d in detentions),
+        "guardianship": guardianship,
+        "requested_on": present["requested_on"],
+        "past_guardians": [t for t in terms if t is not guardianship],
+        "plan": plan,
+        "procedures": (
+            list(LegalProcedure.objects.filter(case=case)[:PANEL_ROWS])
+            if present["has_procedure"]
+            else []
+        ),
+    }

@@ -1,0 +1,304 @@
+"""Services of the case lifecycle: transitions, tasks and approvals.
+
+Like every service, each checks the policy, changes state and records the audit event in one
+transaction. Satellite apps react through the signals below and decide approvals of their
+records through handlers registered with `approval_handler`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.dispatch import Signal
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kinlink.accounts.models import NotificationKind, Role, User
+from kinlink.accounts.services import notification_send
+from kinlink.audit.models import AuditAction
+from kinlink.audit.services import record
+from kinlink.cases.lifecycle import TRANSITIONS, Refusal, TransitionRefused, refusals
+from kinlink.cases.models import (
+    Approval,
+    ApprovalStatus,
+    ApprovalSubject,
+    Case,
+    Task,
+    TaskStatus,
+)
+from kinlink.cases.policies import can_edit_case
+from kinlink.core.concurrency import StaleEdit, save_versioned
+
+# Sent inside the transaction, after the change: receivers may add records (tasks, requests).
+case_transitioned = Signal()  # case, transition, actor
+case_registered = Signal()  # case, actor
+
+MIN_REASON = 10
+
+
+def supervisors_of(case: Case) -> list[User]:
+    return list(
+        User.objects.filter(role=Role.SUPERVISOR, is_active=True, teams=case.team_id).distinct()
+    )
+
+
+@transaction.atomic
+def case_transition(
+    *, actor: User, case: Case, name: str, seen_version: int, reason: str = ""
+) -> Case:
+    """Take a named transition if the actor may and every guard passes.
+
+    Refused moves raise `TransitionRefused` with each reason and where to supply what is
+    missing; nothing is changed.
+    """
+    transition = TRANSITIONS[name]
+    if not can_edit_case(actor, case) or actor.role not in transition.roles:
+        raise PermissionDenied
+    if case.version != seen_version:
+        raise StaleEdit(case, seen_version)
+    blockers = refusals(case, transition)
+    reason = reason.strip()
+    if transition.needs_reason and len(reason) < MIN_REASON:
+        blockers.append(
+            Refusal(
+                _("Give the reason for this move (at least %(n)s characters).") % {"n": MIN_REASON}
+            )
+        )
+    if blockers:
+        raise TransitionRefused(blockers)
+
+    before = {"stage": case.stage, "hold": case.hold}
+    fields = ["stage", "previous_stage", "hold", "hold_reason"]
+    if transition.hold:
+        case.hold, case.hold_reason = transition.hold, reason
+    elif transition.from_hold:
+        case.hold, case.hold_reason = "", ""
+    else:
+        target = transition.target or case.previous_stage
+        case.previous_stage, case.stage = case.stage, target
+    if name == "reopen":
+        case.reopened_count += 1
+        fields.append("reopened_count")
+    save_versioned(case, seen_version=seen_version, fields=fields)
+    changes = {
+        key: [value, getattr(case, key)]
+        for key, value in before.items()
+        if value != getattr(case, key)
+    }
+    changes["version"] = [seen_version, case.version]
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=case,
+        case_id=case.pk,
+        changes=changes,
+        transition=name,
+        reason=reason,
+    )
+    case_transitioned.send(sender=Case, case=case, transition=name, actor=actor)
+    return case
+
+
+# --- tasks -----------------------------------------------------------------------------
+
+
+def task_open(
+    *,
+    case: Case,
+    kind: str,
+    title: str,
+    due_at: datetime,
+    owner: User | None = None,
+    partner_agency: str = "",
+    source_id: UUID | None = None,
+    actor: User | None = None,
+) -> Task:
+    """Open a task; called by services (and the scheduler) inside their own transaction."""
+    task = Task.objects.create(
+        case=case,
+        kind=kind,
+        title=title,
+        due_at=due_at,
+        owner=owner,
+        partner_agency=partner_agency,
+        source_id=source_id,
+        overdue=due_at < timezone.now(),
+    )
+    record(
+        actor=actor,
+        actor_label="" if actor else "system",
+        action=AuditAction.CREATE,
+        obj=task,
+        case_id=case.pk,
+        changes={"kind": [None, kind], "title": [None, title], "due_at": [None, due_at]},
+    )
+    return task
+
+
+@transaction.atomic
+def task_complete(*, actor: User, task: Task, seen_version: int) -> Task:
+    """Mark a task done. Two people completing it at once: one wins, the other is told."""
+    if not can_edit_case(actor, task.case):
+        raise PermissionDenied
+    if task.status != TaskStatus.OPEN:
+        raise ValidationError(_("This task is already closed."))
+    task.status, task.completed_at, task.completed_by = TaskStatus.DONE, timezone.now(), actor
+    task.overdue = False
+    save_versioned(
+        task,
+        seen_version=seen_version,
+        fields=["status", "completed_at", "completed_by", "overdue"],
+    )
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=task,
+        case_id=task.case_id,
+        changes={"status": [TaskStatus.OPEN, TaskStatus.DONE]},
+    )
+    return task
+
+
+def tasks_close_for(*, source_id: UUID, actor: User | None, status: str = TaskStatus.DONE) -> int:
+    """Close the open tasks a record opened: done once the record is done, or cancelled when
+    the record replaced them (a new deadline, a withdrawn request)."""
+    closed = 0
+    for task in Task.objects.filter(source_id=source_id, status=TaskStatus.OPEN):
+        Task.objects.filter(pk=task.pk).update(
+            status=status,
+            completed_at=timezone.now(),
+            completed_by=actor,
+            overdue=False,
+            version=task.version + 1,
+        )
+        record(
+            actor=actor,
+            actor_label="" if actor else "system",
+            action=AuditAction.UPDATE,
+            obj=task,
+            case_id=task.case_id,
+            changes={"status": [TaskStatus.OPEN, status]},
+        )
+        closed += 1
+    return closed
+
+
+# --- approvals -------------------------------------------------------------------------
+
+ApprovalHandler = Callable[[Approval, User], None]
+_HANDLERS: dict[str, ApprovalHandler] = {}
+
+
+def approval_handler(subject: str) -> Callable[[ApprovalHandler], ApprovalHandler]:
+    """Register what approving a record of `subject` changes in it."""
+
+    def register(handler: ApprovalHandler) -> ApprovalHandler:
+        _HANDLERS[subject] = handler
+        return handler
+
+    return register
+
+
+def approval_request(*, actor: User, case: Case, subject: str, object_id: UUID) -> Approval:
+    """Ask the case's supervisors to approve a record; runs in the caller's transaction."""
+    if not can_edit_case(actor, case):
+        raise PermissionDenied
+    if Approval.objects.filter(
+        subject=subject, object_id=object_id, status=ApprovalStatus.PENDING
+    ).exists():
+        raise ValidationError(_("This is already waiting for approval."))
+    approval = Approval.objects.create(
+        case=case, subject=subject, object_id=object_id, requested_by=actor
+    )
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=approval,
+        case_id=case.pk,
+        changes={"subject": [None, subject], "status": [None, ApprovalStatus.PENDING]},
+    )
+    notification_send(
+        recipients=[u for u in supervisors_of(case) if u.pk != actor.pk],
+        kind=NotificationKind.APPROVAL_REQUESTED,
+        link=reverse("cases:my_day"),
+        reference=case.reference,
+        subject=str(ApprovalSubject(subject).label),
+    )
+    return approval
+
+
+def can_decide(actor: User, approval: Approval) -> bool:
+    """A supervisor of the case's team, who did not ask for it."""
+    return (
+        actor.is_active
+        and actor.role == Role.SUPERVISOR
+        and approval.requested_by_id != actor.pk
+        and actor.teams.filter(pk=approval.case.team_id).exists()
+    )
+
+
+@transaction.atomic
+def approval_decide(
+    *, actor: User, approval: Approval, approve: bool, comments: str = ""
+) -> Approval:
+    """Approve, or send back with comments. The first decision wins; a second is refused."""
+    if not can_decide(actor, approval):
+        raise PermissionDenied
+    comments = comments.strip()
+    if not approve and len(comments) < MIN_REASON:
+        raise ValidationError({"comments": _("Say what needs to change before approval.")})
+    status = ApprovalStatus.APPROVED if approve else ApprovalStatus.RETURNED
+    won = Approval.objects.filter(
+        pk=approval.pk, status=ApprovalStatus.PENDING, version=approval.version
+    ).update(
+        status=status,
+        decided_by=actor,
+        decided_at=timezone.now(),
+        comments=comments,
+        version=approval.version + 1,
+    )
+    if won != 1:
+        raise ValidationError(_("Someone decided on this approval meanwhile."))
+    approval.refresh_from_db()
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=approval,
+        case_id=approval.case_id,
+        changes={"status": [ApprovalStatus.PENDING, status]},
+        comments=comments,
+    )
+    handler = _HANDLERS.get(approval.subject)
+    if handler is not None:
+        handler(approval, actor)
+    notification_send(
+        recipients=[approval.requested_by],
+        kind=NotificationKind.APPROVAL_DECIDED,
+        link=reverse("cases:detail", args=[approval.case_id]),
+        reference=approval.case.reference,
+        subject=str(ApprovalSubject(approval.subject).label),
+        decision=str(ApprovalStatus(status).label),
+    )
+    return approval
+
+
+def pending_approval(subject: str, object_id: UUID) -> Approval | None:
+    return Approval.objects.filter(
+        subject=subject, object_id=object_id, status=ApprovalStatus.PENDING
+    ).first()
+
+
+def is_approved(subject: str, object_id: UUID) -> bool:
+    return Approval.objects.filter(
+        subject=subject, object_id=object_id, status=ApprovalStatus.APPROVED
+    ).exists()
+
+
+def explain(error: TransitionRefused) -> list[dict[str, Any]]:
+    return [{"message": r.message, "where": r.where} for r in error.refusals]

@@ -1,0 +1,78 @@
+"""Safeguards this app adds to the case lifecycle (kinlink.cases.lifecycle.guard).
+
+Importing this module (from AppConfig.ready) also registers the approval handlers of action
+plans and closures (in `services`) and the case-page panel.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from kinlink.cases.lifecycle import Guard, Refusal, guard
+from kinlink.cases.models import Case, Solution
+from kinlink.cases.panels import Panel, register_panel
+from kinlink.plans import services  # registers the approval handlers too
+from kinlink.plans.models import ActionPlan, Closure, ClosureStatus, FollowUpPlan
+from kinlink.plans.safeguards import RETURN_CHECKS, where
+from kinlink.plans.selectors import panel_context
+
+
+def _on_return(check: Guard) -> Guard:
+    def guarded(case: Case) -> Refusal | None:
+        if case.decided_solution != Solution.RETURN:
+            return None
+        return check(case)
+
+    guarded.__name__ = check.__name__
+    guarded.__doc__ = check.__doc__
+    return guarded
+
+
+# T9 / SG-04, SG-05, SG-19, SG-20: no return without each of these; one refusal per miss.
+for _check in RETURN_CHECKS:
+    guard("implement_solution")(_on_return(_check))
+
+
+@guard("start_follow_up")
+def action_plan_approved(case: Case) -> Refusal | None:
+    """T11: the solution was carried out under an action plan a supervisor approved."""
+    if ActionPlan.objects.filter(case=case, approved_at__isnull=False).exists():
+        return None
+    return Refusal(
+        _("An action plan must be approved by a supervisor first."),
+        where("plans:action_plan_create", case),
+    )
+
+
+@guard("start_follow_up")
+def follow_up_planned(case: Case) -> Refusal | None:
+    """T11: follow-up starts with a plan saying how often, how long and who visits."""
+    if FollowUpPlan.objects.filter(case=case).exists():
+        return None
+    return Refusal(
+        _("Make a follow-up plan (how often, for how long, who visits) first."),
+        where("plans:follow_up_create", case),
+    )
+
+
+@guard("request_closure")
+def closure_record_complete(case: Case) -> Refusal | None:
+    """T13 / SG-16: closure is requested through the closure form, with its checklist complete.
+
+    The closure service creates the record then takes this move in the same transaction; the
+    plain move on the case page finds no such record and points to the form.
+    """
+    closure = Closure.objects.filter(case=case, status=ClosureStatus.REQUESTED).first()
+    if closure is not None and not services.closure_problems(
+        case, {name: getattr(closure, name) for name in services.CLOSURE_FIELDS}
+    ):
+        return None
+    return Refusal(
+        _("Fill in the closure form: reason, checklist and carer at closure."),
+        where("plans:closure_request", case),
+    )
+
+
+register_panel(
+    Panel(key="plans", order=40, template="plans/partials/panel.html", context=panel_context)
+)
