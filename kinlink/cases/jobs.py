@@ -1,7 +1,8 @@
 """Scheduled background jobs on cases, run by `kinlink worker` (Django's tasks API).
 
-`refresh_deadlines` keeps every task's overdue flag true to the clock, tells supervisors once
-when a task of a high-risk case or a guardian appointment falls overdue (SG-03, SG-17), and
+`refresh_deadlines` keeps every task's overdue flag true to the clock, tells the owner once
+when her task falls overdue, tells supervisors once when a task of a high-risk case, a guardian
+appointment or a legal deadline falls overdue (SG-03, SG-17), and
 opens the transition-to-adulthood task the configured months before an 18th birthday (SG-14).
 """
 
@@ -110,6 +111,17 @@ def refresh_deadlines() -> dict[str, int]:
     overdue_ids = list(newly_overdue.values_list("pk", flat=True))
     Task.objects.filter(pk__in=overdue_ids).update(overdue=True)
     Task.objects.filter(status=TaskStatus.OPEN, overdue=True, due_at__gte=now).update(overdue=False)
+    # Every owner is told once, when her task falls overdue.
+    for row in Task.objects.filter(pk__in=overdue_ids, owner__isnull=False).select_related(
+        "case", "owner"
+    ):
+        notification_send(
+            recipients=[row.owner],
+            kind=NotificationKind.TASK_OVERDUE,
+            link=reverse("cases:detail", args=[row.case_id]),
+            reference=row.case.reference,
+            task=row.title,
+        )
     escalated = 0
     to_escalate = Task.objects.filter(pk__in=overdue_ids, escalated_at__isnull=True).select_related(
         "case"

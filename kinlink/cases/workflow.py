@@ -119,7 +119,11 @@ def task_open(
     source_id: UUID | None = None,
     actor: User | None = None,
 ) -> Task:
-    """Open a task; called by services (and the scheduler) inside their own transaction."""
+    """Open a task; called by services (and the scheduler) inside their own transaction.
+
+    Whether it is overdue is the deadline job's to say (it also tells the owner), even for a
+    task opened with a date already past.
+    """
     task = Task.objects.create(
         case=case,
         kind=kind,
@@ -128,7 +132,6 @@ def task_open(
         owner=owner,
         partner_agency=partner_agency,
         source_id=source_id,
-        overdue=due_at < timezone.now(),
     )
     record(
         actor=actor,

@@ -265,8 +265,11 @@ def test_a_low_risk_overdue_task_is_flagged_but_not_escalated(
         owner=caseworker_a,
     )
     refresh_deadlines.call()
+    refresh_deadlines.call()
     assert Task.objects.get(title="School visit").overdue
-    assert not Notification.objects.filter(kind="task_overdue").exists()
+    assert not Notification.objects.filter(recipient=supervisor_a, kind="task_overdue").exists()
+    # The owner is told, once.
+    assert Notification.objects.filter(recipient=caseworker_a, kind="task_overdue").count() == 1
 
 
 def test_transition_planning_opens_six_months_before_the_18th_birthday(

@@ -20,7 +20,8 @@ from django.utils import timezone
 from kinlink.accounts.models import Role, Team, User
 from kinlink.accounts.services import user_create
 from kinlink.cases import services
-from kinlink.cases.models import AssignmentRole, Case, CaseType, Stage
+from kinlink.cases.models import Case, CaseType, Stage
+from kinlink.demo import history
 from kinlink.directory.models import Agency
 
 DEMO_PASSWORD = "kinlink-demo-password"  # noqa: S105 (demo mode only, printed in the README)
@@ -197,11 +198,12 @@ class Command(BaseCommand):
                     country=country,
                     contact="+000 000 000",
                 )
-            if in_tangier and index % 4 == 1:
-                services.case_assign(
-                    actor=people["youssef"],
-                    case=case,
-                    seen_version=case.version,
-                    add=[(people["salma"], AssignmentRole.GUARDIAN)],
-                )
+            supervisor = people["youssef"] if in_tangier else people["fatima"]
+            history.build(
+                case=case,
+                lead=lead,
+                supervisor=supervisor,
+                guardian=people["salma"] if in_tangier and index % 4 == 1 else None,
+                day=registered.date(),
+            )
         return len(CHILDREN)

@@ -1,0 +1,132 @@
+"""Give a demonstration case the records its step implies, through the services.
+
+A case registered at step 6 has had its care arranged, its guardian appointed, the child
+heard, an approved assessment and a family evaluation; one at step 8 also has a decided
+best-interests determination, an approved action plan and a follow-up plan.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from kinlink.accounts.models import User
+from kinlink.assessments import services as assessments
+from kinlink.care import services as care
+from kinlink.cases.models import Case, Stage
+from kinlink.cases.workflow import approval_decide
+from kinlink.plans import services as plans
+
+ORDER = list(Stage)
+
+
+def on(day: date, days: int) -> date:
+    """`days` after `day`, but never after today: the demo has no future records."""
+    return min(day + timedelta(days=days), timezone.localdate())
+
+
+def reached(case: Case, stage: Stage) -> bool:
+    return ORDER.index(Stage(case.stage)) >= ORDER.index(stage)
+
+
+def build(*, case: Case, lead: User, supervisor: User, guardian: User | None, day: date) -> None:
+    """Records for every step before the case's current one, dated from `day` on."""
+    if reached(case, Stage.IMMEDIATE_CARE):
+        care.care_arrangement_start(
+            actor=lead,
+            case=case,
+            care_type="reception",
+            country="MA",
+            legal_basis="administrative",
+            start_date=on(day, 0),
+            carer_name="Centre d'accueil",
+        )
+    if reached(case, Stage.ASSESSMENT) and case.separation_status != "accompanied":
+        care.guardian_appoint(
+            actor=lead,
+            case=case,
+            guardian_name=guardian.full_name if guardian else "Me Rachidi",
+            appointing_authority="Tribunal de la famille",
+            legal_basis="court_order",
+            appointed_on=on(day, 3),
+            user=guardian,
+        )
+    if not reached(case, Stage.INTERIM_CARE):
+        return
+    language = (case.languages or ["ara"])[0]
+    assessments.child_views_record(
+        actor=lead,
+        case=case,
+        heard_on=on(day, 5),
+        method="interview",
+        language=language,
+        maturity_note="Speaks clearly about his or her wishes.",
+        wishes_family_contact="Wants to call the mother every week.",
+        wishes_future="Wants to go to school and learn a trade.",
+    )
+    assessment = assessments.assessment_create(
+        actor=lead,
+        case=case,
+        kind="comprehensive",
+        completed_on=on(day, 10),
+        recommendation="Stay in care; start tracing the family.",
+        domains={"safety": "Safe in the centre.", "health": "Check-up done."},
+    )
+    approval_decide(
+        actor=supervisor,
+        approval=assessments.assessment_submit(actor=lead, assessment=assessment),
+        approve=True,
+    )
+    if reached(case, Stage.SOLUTION_DETERMINATION):
+        assessments.family_evaluation_record(
+            actor=lead,
+            case=case,
+            who_was_met="Mother and uncle",
+            home_conditions="Two rooms",
+            capacity="Willing, limited income",
+            evaluator_name="Partner social worker",
+            evaluator_agency="Partner agency in the country of origin",
+            evaluated_on=on(day, 40),
+            recommendation="with_support",
+        )
+    if not reached(case, Stage.IMPLEMENTATION):
+        return
+    bid = assessments.bid_open(actor=lead, case=case, report="Options compared with the child.")
+    assessments.bid_option_add(actor=lead, bid=bid, solution="host", pros="School place")
+    for function in ("Chair", "Psychologist", "Legal adviser"):
+        assessments.bid_panel_member_add(
+            actor=lead,
+            bid=bid,
+            function=function,
+            agency="Panel",
+            external_name=function,
+            no_conflict_declared=True,
+            confidentiality_signed=True,
+        )
+    bid.refresh_from_db()
+    assessments.bid_decide(
+        actor=supervisor,
+        bid=bid,
+        seen_version=bid.version,
+        solution="host",
+        reasons="Safe school and care here; the family agrees.",
+        child_informed_on=on(day, 60),
+        child_informed_language=language,
+        review_on=timezone.localdate() + timedelta(days=180),
+        decided_on=on(day, 60),
+    )
+    if not reached(case, Stage.FOLLOW_UP):
+        return
+    case.refresh_from_db()
+    plan = plans.action_plan_create(actor=lead, case=case)
+    approval_decide(
+        actor=supervisor, approval=plans.action_plan_submit(actor=lead, plan=plan), approve=True
+    )
+    plans.follow_up_plan_create(
+        actor=lead,
+        case=case,
+        template="after_reunification",
+        start_on=on(day, 90),
+        owner=lead,
+    )
