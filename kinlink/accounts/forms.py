@@ -115,4 +115,27 @@ class NodeSettingsForm(forms.Form):
     risk_low_response_hours = forms.IntegerField(
         label=_("First response for low risk (hours)"), min_value=1, max_value=24 * 90
     )
+    guardian_appointment_days = forms.IntegerField(
+        label=_("Days to appoint a guardian for an unaccompanied child"),
+        min_value=1,
+        max_value=90,
+    )
+    ageing_out_months = forms.IntegerField(
+        label=_("Months before the 18th birthday to start transition planning"),
+        min_value=1,
+        max_value=24,
+    )
+    tracing_before_adoption_months = forms.IntegerField(
+        label=_("Months of tracing before adoption or kafala may be considered"),
+        min_value=6,
+        max_value=120,
+    )
+    bid_panel_quorum = forms.IntegerField(
+        label=_("Members needed for a best-interests panel"), min_value=2, max_value=9
+    )
+    trafficking_reflection_days = forms.IntegerField(
+        label=_("Recovery and reflection period for suspected trafficking (days)"),
+        min_value=30,
+        max_value=365,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -224,12 +224,7 @@ def team_edit(request: AuthenticatedRequest, team_id: str) -> HttpResponse:
 def node_settings(request: AuthenticatedRequest) -> HttpResponse:
     actor = _require_admin(request)
     current = NodeSettings.current()
-    initial = {
-        "risk_high_response_hours": current.risk_high_response_hours,
-        "risk_medium_response_hours": current.risk_medium_response_hours,
-        "risk_low_response_hours": current.risk_low_response_hours,
-        "version": current.version,
-    }
+    initial = {name: getattr(current, name) for name in NodeSettingsForm.base_fields}
     form = NodeSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -8,9 +8,11 @@ opens the transition-to-adulthood task the configured months before an 18th birt
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,41 +28,68 @@ from kinlink.cases.models import Case, RiskLevel, Task, TaskKind, TaskStatus
 from kinlink.cases.workflow import supervisors_of, task_open
 from kinlink.core.models import NodeSettings
 
+logger = logging.getLogger(__name__)
 ESCALATED_KINDS = frozenset({TaskKind.GUARDIAN, TaskKind.LEGAL_DEADLINE})
+
+
+def years_later(day: date, years: int) -> date:
+    """The same day `years` later (or earlier); 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def eighteenth_birthday(case: Case) -> date | None:
     """From the date of birth, or from the estimated age at referral (lowest age counts)."""
     if case.date_of_birth:
-        born = case.date_of_birth
-    elif case.age_estimate is not None:
-        born = case.referral_date.replace(year=case.referral_date.year - case.age_estimate)
-    else:
-        return None
-    try:
-        return born.replace(year=born.year + 18)
-    except ValueError:  # 29 February
-        return born.replace(year=born.year + 18, day=28)
+        return years_later(case.date_of_birth, 18)
+    if case.age_estimate is not None:
+        return years_later(case.referral_date, 18 - case.age_estimate)
+    return None
 
 
-def _escalate(task_row: Task) -> None:
+def _flag_overdue(task_row: Task) -> bool:
+    """Mark one task overdue and tell its owner; only the run that flips the flag does."""
+    with transaction.atomic():
+        flipped = Task.objects.filter(pk=task_row.pk, status=TaskStatus.OPEN, overdue=False).update(
+            overdue=True
+        )
+        if flipped and task_row.owner is not None:
+            notification_send(
+                recipients=[task_row.owner],
+                kind=NotificationKind.TASK_OVERDUE,
+                link=reverse("cases:detail", args=[task_row.case_id]),
+                reference=task_row.case.reference,
+                task=task_row.title,
+            )
+    return bool(flipped)
+
+
+def _escalate(task_row: Task) -> bool:
+    """Tell the case's supervisors once; a second worker finds it already done."""
     case = task_row.case
-    notification_send(
-        recipients=supervisors_of(case),
-        kind=NotificationKind.TASK_OVERDUE,
-        link=reverse("cases:detail", args=[case.pk]),
-        reference=case.reference,
-        task=task_row.title,
-    )
-    Task.objects.filter(pk=task_row.pk).update(escalated_at=timezone.now())
-    record(
-        actor=None,
-        actor_label="system",
-        action=AuditAction.UPDATE,
-        obj=task_row,
-        case_id=case.pk,
-        changes={"escalated": [False, True]},
-    )
+    with transaction.atomic():
+        if not Task.objects.filter(pk=task_row.pk, escalated_at__isnull=True).update(
+            escalated_at=timezone.now()
+        ):
+            return False
+        notification_send(
+            recipients=supervisors_of(case),
+            kind=NotificationKind.TASK_OVERDUE,
+            link=reverse("cases:detail", args=[case.pk]),
+            reference=case.reference,
+            task=task_row.title,
+        )
+        record(
+            actor=None,
+            actor_label="system",
+            action=AuditAction.UPDATE,
+            obj=task_row,
+            case_id=case.pk,
+            changes={"escalated": [False, True]},
+        )
+    return True
 
 
 def _open_transition_plans(today: date) -> int:
@@ -74,62 +103,64 @@ def _open_transition_plans(today: date) -> int:
         birthday = eighteenth_birthday(case)
         if birthday is None or birthday > horizon:
             continue
-        with transaction.atomic():
-            Case.objects.filter(pk=case.pk).update(ageing_out_since=today)
-            task_open(
-                case=case,
-                kind=TaskKind.TRANSITION_PLAN,
-                owner=case.lead_caseworker,
-                title=_("Plan the transition to adulthood: legal status, housing, adult services"),
-                due_at=timezone.make_aware(datetime.combine(birthday, time(9)))
-                - timedelta(days=30),
-            )
-            record(
-                actor=None,
-                actor_label="system",
-                action=AuditAction.UPDATE,
-                obj=case,
-                case_id=case.pk,
-                changes={"ageing_out_since": [None, today]},
-            )
-            notification_send(
-                recipients=[case.lead_caseworker, *supervisors_of(case)],
-                kind=NotificationKind.AGEING_OUT,
-                link=reverse("cases:detail", args=[case.pk]),
-                reference=case.reference,
-                date=date_format(birthday, "SHORT_DATE_FORMAT"),
-            )
+        try:
+            with transaction.atomic():
+                if not Case.objects.filter(pk=case.pk, ageing_out_since__isnull=True).update(
+                    ageing_out_since=today
+                ):
+                    continue
+                _open_transition_plan(case, birthday, today)
+        except Exception:
+            # One case's failure must not stop the others; the next run retries it.
+            logger.exception("transition plan not opened for case %s", case.pk)
+            continue
         opened += 1
     return opened
 
 
+def _open_transition_plan(case: Case, birthday: date, today: date) -> None:
+    """The transition-to-adulthood task, due a month before the 18th birthday (SG-14)."""
+    task_open(
+        case=case,
+        kind=TaskKind.TRANSITION_PLAN,
+        owner=case.lead_caseworker,
+        title=_("Plan the transition to adulthood: legal status, housing, adult services"),
+        due_at=timezone.make_aware(datetime.combine(birthday, time(9))) - timedelta(days=30),
+    )
+    record(
+        actor=None,
+        actor_label="system",
+        action=AuditAction.UPDATE,
+        obj=case,
+        case_id=case.pk,
+        changes={"ageing_out_since": [None, today]},
+    )
+    notification_send(
+        recipients=[case.lead_caseworker, *supervisors_of(case)],
+        kind=NotificationKind.AGEING_OUT,
+        link=reverse("cases:detail", args=[case.pk]),
+        reference=case.reference,
+        date=date_format(birthday, "SHORT_DATE_FORMAT"),
+    )
+
+
 @task()
 def refresh_deadlines() -> dict[str, int]:
-    """Recompute overdue states, escalate what must be escalated, open ageing-out tasks."""
+    """Recompute overdue states, escalate what must be escalated, open ageing-out tasks.
+
+    Every write is conditional, so a run that stops half-way is completed by the next one and
+    two runs at once never tell anyone twice.
+    """
     now = timezone.now()
-    newly_overdue = Task.objects.filter(status=TaskStatus.OPEN, overdue=False, due_at__lt=now)
-    overdue_ids = list(newly_overdue.values_list("pk", flat=True))
-    Task.objects.filter(pk__in=overdue_ids).update(overdue=True)
+    due = Task.objects.filter(status=TaskStatus.OPEN, overdue=False, due_at__lt=now)
+    flagged = sum(_flag_overdue(row) for row in due.select_related("case", "owner"))
     Task.objects.filter(status=TaskStatus.OPEN, overdue=True, due_at__gte=now).update(overdue=False)
-    # Every owner is told once, when her task falls overdue.
-    for row in Task.objects.filter(pk__in=overdue_ids, owner__isnull=False).select_related(
-        "case", "owner"
-    ):
-        notification_send(
-            recipients=[row.owner],
-            kind=NotificationKind.TASK_OVERDUE,
-            link=reverse("cases:detail", args=[row.case_id]),
-            reference=row.case.reference,
-            task=row.title,
-        )
-    escalated = 0
-    to_escalate = Task.objects.filter(pk__in=overdue_ids, escalated_at__isnull=True).select_related(
-        "case"
-    )
-    for row in to_escalate:
-        if row.kind in ESCALATED_KINDS or row.case.risk_level == RiskLevel.HIGH:
-            with transaction.atomic():
-                _escalate(row)
-            escalated += 1
+    to_escalate = Task.objects.filter(
+        Q(kind__in=ESCALATED_KINDS) | Q(case__risk_level=RiskLevel.HIGH),
+        status=TaskStatus.OPEN,
+        overdue=True,
+        escalated_at__isnull=True,
+    ).select_related("case")
+    escalated = sum(_escalate(row) for row in to_escalate)
     opened = _open_transition_plans(timezone.localdate())
-    return {"overdue": len(overdue_ids), "escalated": escalated, "transition_plans": opened}
+    return {"overdue": flagged, "escalated": escalated, "transition_plans": opened}

@@ -16,22 +16,15 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kinlink.accounts.models import Role
-from kinlink.cases.models import Case, Stage
+from kinlink.cases.models import Case, Hold, Stage
 
 OPEN_STAGES = frozenset(s for s in Stage if s not in {Stage.CLOSURE_REQUESTED, Stage.CLOSED})
 CASEWORK = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 SUPERVISION = frozenset({Role.SUPERVISOR})
-
-
-class Hold(models.TextChoices):
-    MISSING = "missing", _("Missing")
-    SUSPENDED = "suspended", _("Suspended")
-    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
 
 
 @dataclass(frozen=True)

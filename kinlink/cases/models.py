@@ -142,6 +142,14 @@ class Solution(models.TextChoices):
     ADOPTION_KAFALA = "adoption_kafala", _("Adoption or kafala")
 
 
+class Hold(models.TextChoices):
+    """A pause of the case's step (cases.lifecycle): the step is kept and resumed."""
+
+    MISSING = "missing", _("Missing")
+    SUSPENDED = "suspended", _("Suspended")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+
+
 class Case(VersionedModel):
     """One child's case at this node: the hub every other record hangs on.
 
@@ -215,7 +223,7 @@ class Case(VersionedModel):
     )
     # Lifecycle (cases.lifecycle): a hold pauses the step; the previous step is where a
     # sent-back closure or a resumed case returns to.
-    hold = models.CharField(_("on hold"), max_length=20, blank=True)
+    hold = models.CharField(_("on hold"), max_length=20, choices=Hold.choices, blank=True)
     hold_reason = models.TextField(_("reason for the hold"), max_length=2000, blank=True)
     previous_stage = models.CharField(max_length=25, choices=Stage.choices, blank=True)
     reopened_count = models.PositiveSmallIntegerField(default=0)
@@ -562,8 +570,8 @@ class Approval(VersionedModel):
     """A request that a supervisor approves or sends back with comments.
 
     The subject record is named by `subject` and `object_id`; what approval changes in it is
-    done by the handler its app registers (`cases.approvals`). One decision only: a second
-    supervisor deciding at the same moment finds it already decided.
+    done by the handler its app registers (`cases.workflow.approval_handler`). One decision
+    only: a second supervisor deciding at the same moment finds it already decided.
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="approvals")

@@ -5,7 +5,8 @@ queryset filter; views never decide access with an `if`.
 - supervisor: every case of her teams, plus her own assignments;
 - guardian, panel member, central-authority liaison: the cases they are assigned to;
 - node administrator and analyst: no case content at all (analysts read aggregates).
-Everything is confined to the user's own agency. What one may not see answers 404.
+Everything is confined to the user's own agency. What one may not see answers 404. A closed
+case can be read but not edited; only its reopening (a supervisor's move) is allowed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kinlink.accounts.models import Role, User
-from kinlink.cases.models import AssignmentRole, BreakGlassGrant, Case, CaseAssignment
+from kinlink.cases.models import AssignmentRole, BreakGlassGrant, Case, CaseAssignment, Stage
 
 CASE_ROLES = {Role.CASEWORKER, Role.SUPERVISOR, Role.GUARDIAN, Role.PANEL_MEMBER, Role.CA_LIAISON}
 EDITING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
@@ -45,7 +46,11 @@ def visible_cases(user: Any, action: str = "view") -> QuerySet[Case]:
     scope = _grant_filter(user)
     if user.role == Role.SUPERVISOR:
         scope |= Q(team__in=user.teams.all())
-    return Case.objects.filter(scope, agency_id=user.agency_id)
+    cases = Case.objects.filter(scope, agency_id=user.agency_id)
+    if action == "edit":
+        # A closed case is a record: nothing is added to it until a supervisor reopens it.
+        cases = cases.exclude(stage=Stage.CLOSED)
+    return cases
 
 
 def get_case_for(user: Any, case_id: UUID | str, action: str = "view") -> Case:

@@ -21,7 +21,7 @@ from kinlink.cases.lifecycle import (
     position_refusal,
     refusals,
 )
-from kinlink.cases.models import Approval, ApprovalStatus, Case, Task, TaskStatus
+from kinlink.cases.models import Approval, ApprovalStatus, Case, Stage, Task, TaskStatus
 from kinlink.cases.policies import can_edit_case, get_case_for, visible_cases
 
 
@@ -78,8 +78,13 @@ def case_open(*, user: User, case_id: UUID | str) -> Case:
     return case
 
 
-def case_for_edit(*, user: User, case_id: UUID | str) -> Case:
-    return get_case_for(user, case_id, "edit")
+def case_for_edit(*, user: User, case_id: UUID | str, record_view: bool = True) -> Case:
+    """A case to change, 404 unless the user may edit it. Edit pages show the child's record,
+    so opening one is a read and is audited like the case page."""
+    case = get_case_for(user, case_id, "edit")
+    if record_view:
+        record(actor=user, action=AuditAction.VIEW, obj=case, case_id=case.pk)
+    return case
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,9 @@ class Move:
 
 def lifecycle_moves(*, case: Case, user: User) -> list[Move]:
     """The transitions this user could take from where the case stands, each explained."""
+    if case.stage == Stage.CLOSED:
+        reopen = TRANSITIONS["reopen"]
+        return [Move("reopen", str(reopen.label), True, [])] if user.role in reopen.roles else []
     if not can_edit_case(user, case):
         return []
     moves = []
@@ -246,8 +254,11 @@ def my_day(*, user: User) -> dict[str, Any]:
         tasks = tasks.filter(Q(owner=user) | Q(case__lead_caseworker=user))
     tasks = tasks.select_related("case", "owner").order_by("-overdue", "due_at")[:100]
     approvals = (
+        # Only what she may decide: cases of her own teams (workflow.can_decide).
         Approval.objects.filter(
-            case__in=visible_cases(user).values("pk"), status=ApprovalStatus.PENDING
+            case__in=visible_cases(user).values("pk"),
+            case__team__in=user.teams.all(),
+            status=ApprovalStatus.PENDING,
         )
         .exclude(requested_by=user)
         .select_related("case", "requested_by")
@@ -256,6 +267,8 @@ def my_day(*, user: User) -> dict[str, Any]:
         else Approval.objects.none()
     )
     mine_waiting = Approval.objects.filter(
-        requested_by=user, status=ApprovalStatus.PENDING
+        case__in=visible_cases(user).values("pk"),
+        requested_by=user,
+        status=ApprovalStatus.PENDING,
     ).select_related("case")
     return {"tasks": list(tasks), "approvals": list(approvals), "mine_waiting": list(mine_waiting)}

@@ -432,6 +432,7 @@ FACT_FIELDS = frozenset(
 )
 
 
+@transaction.atomic
 def case_facts_update(*, actor: User | None, case: Case, **facts: Any) -> Case:
     """Record a new state of a parallel track (guardianship, age, legal status, tracing…).
 
@@ -443,6 +444,8 @@ def case_facts_update(*, actor: User | None, case: Case, **facts: Any) -> Case:
     if unknown:
         raise ValueError(f"not a case fact: {sorted(unknown)}")
     before = {name: getattr(case, name) for name in facts}
+    # The same row lock as case_transition: a move's guards and a new fact never interleave.
+    Case.objects.select_for_update().filter(pk=case.pk).first()
     Case.objects.filter(pk=case.pk).update(**facts)
     for name, value in facts.items():
         setattr(case, name, value)
@@ -457,3 +460,44 @@ def case_facts_update(*, actor: User | None, case: Case, **facts: Any) -> Case:
             changes=changes,
         )
     return case
+
+
+def case_assignment_grant(*, actor: User, case: Case, user: User, role: str) -> CaseAssignment:
+    """Give a person a role on the case (and so access to it): a supervisor's decision.
+
+    Other apps call this when their record names someone who must see the case (a guardian
+    appointed with a Kinlink account); it runs in the caller's transaction.
+    """
+    if not can_assign(actor, case):
+        raise PermissionDenied
+    if not assignable_users(case, role).filter(pk=user.pk).exists():
+        raise ValidationError({"user": _("This person cannot take that role on the case.")})
+    assignment, created = CaseAssignment.objects.get_or_create(case=case, user=user, role=role)
+    if created:
+        record(
+            actor=actor,
+            action=AuditAction.ASSIGN,
+            obj=case,
+            case_id=case.pk,
+            changes={"assigned": [None, [f"{role}:{user.username}"]]},
+        )
+    return assignment
+
+
+def case_assignment_revoke(*, actor: User, case: Case, user: User, role: str) -> None:
+    """Take a role (and the access it gave) away; the counterpart of `case_assignment_grant`.
+
+    Ending a term that gave access is allowed to whoever may edit the case: removing access
+    never widens it.
+    """
+    if not can_edit_case(actor, case) and not can_assign(actor, case):
+        raise PermissionDenied
+    removed, _count = CaseAssignment.objects.filter(case=case, user=user, role=role).delete()
+    if removed:
+        record(
+            actor=actor,
+            action=AuditAction.ASSIGN,
+            obj=case,
+            case_id=case.pk,
+            changes={"unassigned": [[f"{role}:{user.username}"], None]},
+        )

@@ -23,7 +23,7 @@ from kinlink.accounts.models import NotificationKind, Role, User
 from kinlink.accounts.services import notification_send
 from kinlink.audit.models import AuditAction
 from kinlink.audit.services import record
-from kinlink.cases.lifecycle import TRANSITIONS, Refusal, TransitionRefused, refusals
+from kinlink.cases.lifecycle import TRANSITIONS, Hold, Refusal, TransitionRefused, refusals
 from kinlink.cases.models import (
     Approval,
     ApprovalStatus,
@@ -32,7 +32,7 @@ from kinlink.cases.models import (
     Task,
     TaskStatus,
 )
-from kinlink.cases.policies import can_edit_case
+from kinlink.cases.policies import can_edit_case, visible_cases
 from kinlink.core.concurrency import StaleEdit, save_versioned
 
 # Sent inside the transaction, after the change: receivers may add records (tasks, requests).
@@ -58,11 +58,23 @@ def case_transition(
     missing; nothing is changed.
     """
     transition = TRANSITIONS[name]
-    if not can_edit_case(actor, case) or actor.role not in transition.roles:
+    # Reopening is the one move on a closed case, which is otherwise read-only.
+    may_act = (
+        visible_cases(actor).filter(pk=case.pk).exists()
+        if name == "reopen"
+        else can_edit_case(actor, case)
+    )
+    if not may_act or actor.role not in transition.roles:
         raise PermissionDenied
+    # Lock the case and read it afresh: a fact written meanwhile by another service (a claim
+    # lodged, a reflection period opened) is seen by the guards, and waits for this decision.
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+    case.refresh_from_db()
     if case.version != seen_version:
         raise StaleEdit(case, seen_version)
     blockers = refusals(case, transition)
+    if name == "resume" and case.hold == Hold.TRANSFERRED_OUT and actor.role != Role.SUPERVISOR:
+        blockers.append(Refusal(_("Only a supervisor takes back a case transferred out.")))
     reason = reason.strip()
     if transition.needs_reason and len(reason) < MIN_REASON:
         blockers.append(

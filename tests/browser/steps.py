@@ -44,7 +44,8 @@ def submit(page: Any, button: Any = None) -> None:
     button = button if button is not None else page.locator("main form[method=post] button")
     with page.expect_navigation(timeout=STEP_TIMEOUT):
         button.first.click()
-    errors = page.locator("main .error-box, main p.error")
+    # Field errors, and the form's own error box (before the form, or inside it).
+    errors = page.locator("main p.error, main .error-box:has(+ form), main form .error-box")
     if errors.count():
         raise AssertionError(f"the form was refused on {page.url}: {errors.all_inner_texts()}")
 

@@ -322,3 +322,55 @@ def test_my_day_lists_overdue_tasks_first(client: Any, case_a: Any, caseworker_a
     client.force_login(caseworker_a)
     page = client.get(reverse("cases:my_day")).content.decode()
     assert page.index("Late thing") < page.index("Later thing")
+
+
+def test_a_29_february_referral_does_not_stop_the_deadline_job(
+    register_case: Any, caseworker_a: Any
+) -> None:
+    with time_machine.travel(date(2026, 11, 22), tick=False):
+        leap = register_case(age_estimate=15, referral_date=date(2024, 2, 29))
+        near = register_case(age_estimate=None, date_of_birth=date(2009, 3, 1))
+        refresh_deadlines.call()
+    leap.refresh_from_db()
+    near.refresh_from_db()
+    # Born (at the lowest estimate) 28 February 2009: both turn 18 within six months.
+    assert leap.ageing_out_since == near.ageing_out_since == date(2026, 11, 22)
+
+
+def test_a_closed_case_is_read_only_until_a_supervisor_reopens_it(
+    client: Any, case_a: Any, caseworker_a: Any, supervisor_a: Any, no_satellite_guards: None
+) -> None:
+    move(case_a, caseworker_a, "request_closure")
+    move(case_a, supervisor_a, "approve_closure")
+    client.force_login(caseworker_a)
+    assert client.get(reverse("cases:detail", args=[case_a.pk])).status_code == 200
+    assert client.get(reverse("cases:edit", args=[case_a.pk])).status_code == 404
+    assert client.get(reverse("cases:person_add", args=[case_a.pk])).status_code == 404
+    client.force_login(supervisor_a)
+    page = client.get(reverse("cases:detail", args=[case_a.pk])).content.decode()
+    assert reverse("cases:transition", args=[case_a.pk, "reopen"]) in page
+    move(case_a, supervisor_a, "reopen", reason="New concern reported by school")
+    client.force_login(caseworker_a)
+    assert client.get(reverse("cases:edit", args=[case_a.pk])).status_code == 200
+
+
+def test_only_a_supervisor_takes_back_a_case_transferred_out(
+    case_a: Any, caseworker_a: Any, supervisor_a: Any, no_satellite_guards: None
+) -> None:
+    move(case_a, supervisor_a, "transfer_out", reason="The child moved to another region")
+    with pytest.raises(TransitionRefused, match="Only a supervisor"):
+        move(case_a, caseworker_a, "resume", reason="The child came back to the city")
+    case_a.refresh_from_db()
+    assert case_a.hold == "transferred_out"
+    move(case_a, supervisor_a, "resume", reason="The child came back to the city")
+    case_a.refresh_from_db()
+    assert case_a.hold == ""
+
+
+def test_the_hold_is_named_on_the_case_page(
+    client: Any, case_a: Any, caseworker_a: Any, no_satellite_guards: None
+) -> None:
+    move(case_a, caseworker_a, "report_missing", reason="Left the centre last night")
+    client.force_login(caseworker_a)
+    page = client.get(reverse("cases:detail", args=[case_a.pk])).content.decode()
+    assert "On hold:" in page and "Missing" in page

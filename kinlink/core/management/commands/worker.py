@@ -2,7 +2,8 @@
 
 Periodic jobs (settings.KINLINK_PERIODIC_JOBS) are enqueued when their interval has passed;
 then every queued task is run by django-tasks-db's worker, in batch mode, and the loop sleeps.
-One worker per node is enough; a second one is harmless (the queue hands each task out once).
+Run one worker per node: the queue hands each task out once, but each worker schedules the
+periodic jobs on its own clock, so a second worker would run them twice as often.
 """
 
 from __future__ import annotations
@@ -33,8 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.running = True
-        signal.signal(signal.SIGTERM, self._stop)
-        signal.signal(signal.SIGINT, self._stop)
+        self._listen()
         last_run: dict[str, float] = {}
         while self.running:
             now = time.monotonic()
@@ -43,9 +43,15 @@ class Command(BaseCommand):
                     import_string(path).enqueue()
                     last_run[path] = now
             call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+            # db_worker installs its own signal handlers: take ours back so a stop is heard.
+            self._listen()
             if options["once"]:
                 break
             time.sleep(options["interval"])
+
+    def _listen(self) -> None:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         self.running = False
