@@ -132,6 +132,7 @@ ROUTES |= {
     "assessments:bid_detail": Row("bid", allowed=READERS),
     "assessments:bid_option_add": Row("bid", **_post_only()),
     "assessments:bid_member_add": Row("bid", **_post_only()),
+    "assessments:bid_submit": Row("bid", **_post_only()),
     "assessments:bid_decide": Row("bid", **_post_only()),
     "assessments:bid_defer": Row("bid", **_post_only()),
     "care:care_start": Row("case", allowed=EDITORS),

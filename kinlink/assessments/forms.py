@@ -20,7 +20,7 @@ from kinlink.assessments.models import (
     FamilyEvaluation,
     TraffickingConcern,
 )
-from kinlink.assessments.services import AGE_NEXT, DOMAIN_FIELDS
+from kinlink.assessments.services import AGE_NEXT, DOMAIN_FIELDS, TRACING_NEXT
 from kinlink.cases.forms import DateInput, optional
 from kinlink.cases.models import AgeAssessmentStatus, RiskLevel, Solution, TracingStatus
 from kinlink.directory.reference import language_choices
@@ -70,6 +70,11 @@ class AssessmentForm(forms.ModelForm):
         model = Assessment
         fields = ["kind", "completed_on", *DOMAIN_FIELDS, "recommendation"]
         widgets = {"completed_on": DateInput(), **_textareas(*DOMAIN_FIELDS, "recommendation")}
+
+    def _post_clean(self) -> None:
+        # The service writes the model: a form bound to the instance must not change it first
+        # (the audit compares the stored values with the new ones).
+        pass
 
     def arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -132,7 +137,7 @@ class AgeUpdateForm(forms.Form):
 
 
 class TracingForm(forms.Form):
-    status = forms.ChoiceField(label=_("Tracing status"), choices=TracingStatus.choices)
+    status = forms.ChoiceField(label=_("New tracing status"), choices=TracingStatus.choices)
     do_no_harm_confirmed = forms.BooleanField(
         label=_("Contacting the family does not endanger the child or those involved"),
         required=False,
@@ -150,8 +155,18 @@ class TracingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     note = forms.CharField(
-        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note (required to close as not found: what was done)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = TRACING_NEXT.get(current, frozenset())
+        field = self.fields["status"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101
+        field.choices = [(v, label) for v, label in TracingStatus.choices if v in allowed]
 
 
 class FamilyEvaluationForm(forms.ModelForm):

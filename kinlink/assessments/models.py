@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from kinlink.cases.models import AgeAssessmentStatus, Case, RiskLevel, Solution, TracingStatus
@@ -192,7 +193,8 @@ class AgeAssessment(VersionedModel):
 
 
 class TracingStatusChange(BaseModel):
-    """A step of the tracing track, with the do-no-harm check made when tracing starts."""
+    """A step of the tracing track, with the do-no-harm check made on every move that involves
+    contact (SG-11); a closure as not found is dated, for the adoption rule (SG-06)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tracing_changes")
     previous_status = models.CharField(max_length=20, choices=TracingStatus.choices)
@@ -203,6 +205,7 @@ class TracingStatusChange(BaseModel):
     )
     do_no_harm_confirmed = models.BooleanField(default=False)
     note = models.TextField(_("note"), max_length=2000, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -253,14 +256,19 @@ class BIDStatus(models.TextChoices):
     OPEN = "open", _("Being prepared")
     DECIDED = "decided", _("Decided")
     DEFERRED = "deferred", _("Deferred")
+    # A review of the solution or a reopening decides again: the old decision no longer counts.
+    SUPERSEDED = "superseded", _("Superseded by a review")
 
 
 class BestInterestsDetermination(VersionedModel):
     """A best-interests determination (step 6): options, a panel, a reasoned decision.
 
-    The decision is taken by someone who wrote neither the report nor an approved
-    assessment, before a quorate panel whose members declared no conflict and signed
-    confidentiality, with the child heard, informed, and a review date set (SG-08).
+    The report and its options are submitted to a supervisor, who approves the submission;
+    the decision is then taken, at the solution-determination step, by a supervisor who wrote
+    neither the report nor an approved assessment, before a quorate panel whose members
+    declared no conflict and signed confidentiality, with the child heard, the weight given to
+    their views written, the child informed, and a review date set (SG-04, SG-08). A review of
+    the solution or a reopening supersedes the decision.
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="bids")
@@ -297,6 +305,7 @@ class BestInterestsDetermination(VersionedModel):
     )
     review_on = models.DateField(_("review date"), null=True, blank=True)
     deferral_reason = models.TextField(_("reason for deferral"), max_length=TEXT, blank=True)
+    submission_approved_at = models.DateTimeField(_("submission approved"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("best-interests determination")
@@ -359,7 +368,19 @@ class BIDPanelMember(BaseModel):
             models.CheckConstraint(
                 condition=models.Q(user__isnull=False) | ~models.Q(external_name=""),
                 name="bid_member_named",
-            )
+            ),
+            # A panel member counts once towards the quorum (SG-08).
+            models.UniqueConstraint(
+                fields=["bid", "user"],
+                condition=models.Q(user__isnull=False),
+                name="bid_member_user_unique",
+            ),
+            models.UniqueConstraint(
+                "bid",
+                Lower("external_name"),
+                condition=~models.Q(external_name=""),
+                name="bid_member_external_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,11 +10,13 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from kinlink.accounts.models import User
+from kinlink.accounts.models import Role, User
 from kinlink.assessments.models import (
     AgeAssessment,
     AgeMethod,
@@ -44,16 +46,21 @@ from kinlink.cases.models import (
     GuardianshipStatus,
     SeparationStatus,
     Solution,
+    Stage,
     TaskKind,
     TracingStatus,
 )
+from kinlink.cases.names import name_similarity
 from kinlink.cases.policies import can_edit_case
+from kinlink.cases.workflow import MIN_REASON
 from kinlink.core.concurrency import save_versioned
 from kinlink.core.models import NodeSettings
 from kinlink.directory.reference import is_language
 
-MIN_REASON = 10
 MIN_DOUBT = 20
+MIN_CLOSING_NOTE = 20
+# Two names this alike (kinlink.cases.names) are taken for the same person (SG-11).
+SAME_PERSON = 0.85
 DOMAIN_FIELDS = (
     "safety",
     "care",
@@ -244,7 +251,8 @@ def assessment_update(
             _("This assessment was sent for approval and can no longer be edited.")
         )
     values = _assessment_values(kind, completed_on, recommendation, domains)
-    before = {name: getattr(assessment, name) for name in values}
+    # Read what is stored, not the instance: a bound form may already have changed it.
+    before = Assessment.objects.filter(pk=assessment.pk).values(*values).get()
     for name, value in values.items():
         setattr(assessment, name, value)
     assessment.full_clean()
@@ -277,10 +285,19 @@ def assessment_submit(*, actor: User, assessment: Assessment) -> Approval:
     approval = workflow.approval_request(
         actor=actor, case=case, subject=ApprovalSubject.ASSESSMENT, object_id=assessment.pk
     )
-    Assessment.objects.filter(pk=assessment.pk).update(
-        submitted_at=timezone.now(), version=assessment.version + 1
+    seen = assessment.version
+    assessment.submitted_at = timezone.now()
+    save_versioned(assessment, seen_version=seen, fields=["submitted_at"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=assessment,
+        case_id=case.pk,
+        changes={
+            "submitted_at": [None, assessment.submitted_at],
+            "version": [seen, assessment.version],
+        },
     )
-    assessment.refresh_from_db()
     return approval
 
 
@@ -297,13 +314,19 @@ def assessment_approval_decided(approval: Approval, actor: User) -> None:
         fields = {"approved_at": timezone.now(), "approved_by": actor}
     else:
         fields = {"submitted_at": None}
-    Assessment.objects.filter(pk=assessment.pk).update(**fields, version=assessment.version + 1)
+    seen = assessment.version
+    for name, value in fields.items():
+        setattr(assessment, name, value)
+    save_versioned(assessment, seen_version=seen, fields=list(fields))
     record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=assessment,
         case_id=assessment.case_id,
-        changes={name: [None, value] for name, value in fields.items()},
+        changes={
+            **{name: [None, value] for name, value in fields.items()},
+            "version": [seen, assessment.version],
+        },
     )
 
 
@@ -367,6 +390,13 @@ AGE_NEXT = {
     AgeAssessmentStatus.APPEALED: {AgeAssessmentStatus.DECIDED, AgeAssessmentStatus.FINAL},
 }
 WITH_RESULT = {AgeAssessmentStatus.DECIDED, AgeAssessmentStatus.FINAL}
+
+
+def age_at_referral(case: Case, age: int, on: date) -> int:
+    """The age on the referral date of a child aged `age` on `on`, counted as `Case.age_on`
+    counts (whole years of 365 days), never below 0."""
+    years = max(0, (on - case.referral_date).days // 365)
+    return max(0, age - years)
 
 
 def _check_methods(methods: list[str]) -> list[str]:
@@ -447,8 +477,11 @@ def age_assessment_update(
     decided_on: date | None = None,
     notes: str = "",
 ) -> AgeAssessment:
-    """Move the age assessment along its track. A decision gives a range; the age recorded
-    on the case is its lowest, and only ever lowered. The age stays disputed until final."""
+    """Move the age assessment along its track. A decision gives a range; its lowest age, as
+    of the decision, is the age recorded (benefit of the doubt, SG-02). The case keeps an age
+    at referral (`Case.age_on` counts on from there), so the lowest age is converted back to
+    the referral date and only ever lowers the estimate. A date of birth on the case is kept:
+    the range stays on the assessment, shown beside it. The age stays disputed until final."""
     case = assessment.case
     _allow(actor, case)
     if status not in AGE_NEXT.get(AgeAssessmentStatus(assessment.status), set()):
@@ -481,8 +514,12 @@ def age_assessment_update(
         changes=diff(before, fields),
     )
     identity: dict[str, Any] = {}
-    if age_min is not None and status in WITH_RESULT and (case.age is None or age_min < case.age):
-        identity["age_estimate"] = age_min
+    if status in WITH_RESULT and age_min is not None and decided_on is not None:
+        at_referral = age_at_referral(case, age_min, decided_on)
+        if case.date_of_birth is None and (
+            case.age_estimate is None or at_referral < case.age_estimate
+        ):
+            identity["age_estimate"] = at_referral
     if status == AgeAssessmentStatus.FINAL:
         identity["age_disputed"] = False
     if identity:
@@ -496,6 +533,20 @@ def age_assessment_update(
 # --- tracing ---------------------------------------------------------------------------
 
 NOT_TRACING = {TracingStatus.NOT_STARTED, TracingStatus.CLOSED_NOT_FOUND}
+# The moves of the tracing track (H2); reunification only once the link is verified (SG-10),
+# and a tracing closed as not found may be restarted.
+TRACING_NEXT: dict[str, frozenset[str]] = {
+    TracingStatus.NOT_STARTED: frozenset({TracingStatus.OPEN}),
+    TracingStatus.OPEN: frozenset(
+        {TracingStatus.IN_PROGRESS, TracingStatus.FOUND, TracingStatus.CLOSED_NOT_FOUND}
+    ),
+    TracingStatus.IN_PROGRESS: frozenset({TracingStatus.FOUND, TracingStatus.CLOSED_NOT_FOUND}),
+    TracingStatus.FOUND: frozenset({TracingStatus.VERIFIED, TracingStatus.IN_PROGRESS}),
+    TracingStatus.VERIFIED: frozenset({TracingStatus.REUNIFIED}),
+    TracingStatus.CLOSED_NOT_FOUND: frozenset({TracingStatus.OPEN}),
+}
+# Moves that mean contacting someone: each is checked against the alleged abusers (SG-11).
+CONTACT = frozenset({TracingStatus.OPEN, TracingStatus.IN_PROGRESS, TracingStatus.FOUND})
 
 
 def tracing_consent_exists(case: Case) -> bool:
@@ -507,7 +558,27 @@ def tracing_consent_exists(case: Case) -> bool:
 
 
 def _lines(text: str) -> list[str]:
-    return [line.strip().casefold() for line in text.splitlines() if line.strip()]
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def flagged_among(targets: list[str], flagged: list[str]) -> list[str]:
+    """The targets whose name is alike enough to a flagged person's to be the same person."""
+    return [
+        target
+        for target in targets
+        if any(name_similarity([target], [person]) >= SAME_PERSON for person in flagged)
+    ]
+
+
+def tracing_closed_on(case: Case) -> date | None:
+    """When tracing was last closed as not found (SG-06 counts the months up to then)."""
+    return (
+        TracingStatusChange.objects.filter(
+            case=case, status=TracingStatus.CLOSED_NOT_FOUND, closed_on__isnull=False
+        )
+        .values_list("closed_on", flat=True)
+        .first()
+    )
 
 
 @transaction.atomic
@@ -521,17 +592,30 @@ def tracing_status_update(
     alleged_abusers: str = "",
     note: str = "",
 ) -> TracingStatusChange:
-    """Move the tracing track. Starting it (SG-11) needs a consent covering tracing, the
-    confirmation that contacting the family does not endanger the child, and no one flagged
-    as an alleged abuser among those traced. The first start dates the tracing (SG-06)."""
+    """Move the tracing track along its allowed moves (`TRACING_NEXT`). Starting it (SG-11)
+    needs a consent covering tracing, the confirmation that contacting the family does not
+    endanger the child, and whom to trace. Every move that involves contact is refused when
+    someone traced bears the name of anyone ever flagged on the case as an alleged abuser or
+    exploiter. Closing as not found needs a note and is dated; the first start dates the
+    tracing (SG-06)."""
     _allow(actor, case)
     previous = case.tracing_status
+    TracingStatus(status)
     if status == previous:
         raise ValidationError({"status": _("Tracing already has this status.")})
-    TracingStatus(status)
+    if status not in TRACING_NEXT.get(previous, frozenset()):
+        raise ValidationError(
+            {
+                "status": _("Tracing cannot move from “%(from)s” to “%(to)s”.")
+                % {
+                    "from": TracingStatus(previous).label,
+                    "to": TracingStatus(status).label,
+                }
+            }
+        )
+    errors: dict[str, list[str]] = {}
     starting = previous in NOT_TRACING and status not in NOT_TRACING
     if starting:
-        errors: dict[str, list[str]] = {}
         if not tracing_consent_exists(case):
             errors[NON_FIELD_ERRORS] = [
                 _(
@@ -545,13 +629,31 @@ def tracing_status_update(
             ]
         if not tracing_targets.strip():
             errors["tracing_targets"] = [_("Name whom tracing will look for.")]
-        flagged = set(_lines(alleged_abusers))
-        if flagged & set(_lines(tracing_targets)):
+    if status in CONTACT:
+        earlier = TracingStatusChange.objects.filter(case=case).values_list(
+            "tracing_targets", "alleged_abusers"
+        )
+        flagged = _lines(alleged_abusers)
+        latest_targets = ""
+        for targets_text, abusers_text in earlier:  # newest first
+            flagged += _lines(abusers_text)
+            latest_targets = latest_targets or targets_text
+        # Without new targets, the move continues with whom the latest step traced.
+        targets = _lines(tracing_targets) or _lines(latest_targets)
+        matched = flagged_among(targets, flagged)
+        if matched:
             errors["tracing_targets"] = [
-                _("A person flagged as an alleged abuser or exploiter cannot be traced.")
+                _("A person flagged as an alleged abuser or exploiter cannot be traced: %(names)s.")
+                % {"names": ", ".join(matched)}
             ]
-        if errors:
-            raise ValidationError(errors)
+    if status == TracingStatus.CLOSED_NOT_FOUND and len(note.strip()) < MIN_CLOSING_NOTE:
+        errors["note"] = [
+            _("Say in at least %(n)s characters what was done before closing.")
+            % {"n": MIN_CLOSING_NOTE}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
     change = TracingStatusChange.objects.create(
         case=case,
         previous_status=previous,
@@ -560,6 +662,7 @@ def tracing_status_update(
         alleged_abusers=alleged_abusers.strip(),
         do_no_harm_confirmed=do_no_harm_confirmed,
         note=note.strip(),
+        closed_on=today if status == TracingStatus.CLOSED_NOT_FOUND else None,
         recorded_by=actor,
     )
     record(
@@ -571,7 +674,7 @@ def tracing_status_update(
     )
     facts: dict[str, Any] = {"tracing_status": status}
     if starting and case.tracing_started_on is None:
-        facts["tracing_started_on"] = timezone.localdate()
+        facts["tracing_started_on"] = today
     case_services.case_facts_update(actor=actor, case=case, **facts)
     return change
 
@@ -692,17 +795,22 @@ def bid_panel_member_add(
     no_conflict_declared: bool = False,
     confidentiality_signed: bool = False,
 ) -> BIDPanelMember:
-    """Seat a panel member: a user of the case's agency or a named outside expert."""
+    """Seat a panel member: a user of the case's agency or a named outside expert, once each;
+    never the report's author, who argues the case before the panel (SG-08)."""
     _open_bid(actor, bid)
-    external_name = external_name.strip()
+    external_name = " ".join(external_name.split())
     if (user is None) == (not external_name):
         raise ValidationError(
             {"external_name": _("Choose a user or write the outside expert's name (one of them).")}
         )
+    if user is not None and user.pk == bid.author_id:
+        raise ValidationError({"user": _("The author of the report cannot sit on the panel.")})
     if user is not None and user.agency_id != bid.case.agency_id:
         raise ValidationError({"user": _("Choose a member of this agency.")})
     if user is not None and bid.panel_members.filter(user=user).exists():
         raise ValidationError({"user": _("This person already sits on the panel.")})
+    if external_name and bid.panel_members.filter(external_name__iexact=external_name).exists():
+        raise ValidationError({"external_name": _("This person already sits on the panel.")})
     member = BIDPanelMember(
         bid=bid,
         user=user,
@@ -727,6 +835,64 @@ def bid_panel_member_add(
     return member
 
 
+def bid_submission_refusals(bid: BestInterestsDetermination) -> list[str]:
+    """What stops submitting the determination to a supervisor (SG-03, SG-04)."""
+    case = bid.case
+    refusals: list[str] = []
+    if not bid.options.exists():
+        refusals.append(_("Add at least one option the panel will weigh."))
+    if case.child_views_recorded_at is None:
+        refusals.append(views_missing_message(case)[0])
+    if (
+        case.separation_status in {SeparationStatus.UNACCOMPANIED, SeparationStatus.SEPARATED}
+        and case.guardianship_status != GuardianshipStatus.APPOINTED
+    ):
+        refusals.append(_("A guardian must be appointed for this child before the submission."))
+    return refusals
+
+
+@transaction.atomic
+def bid_submit(*, actor: User, bid: BestInterestsDetermination) -> Approval:
+    """Submit the report and its options to the case's supervisors (any editor of the case,
+    the report's author first of all): refused without an option, without the child's views
+    (SG-04), and, for an unaccompanied or separated child, without an appointed guardian
+    (SG-03). The decision waits for the approval."""
+    _open_bid(actor, bid)
+    if bid.submission_approved_at is not None:
+        raise ValidationError(_("The submission is already approved."))
+    refusals = bid_submission_refusals(bid)
+    if refusals:
+        raise ValidationError(refusals)
+    return workflow.approval_request(
+        actor=actor, case=bid.case, subject=ApprovalSubject.BID_SUBMISSION, object_id=bid.pk
+    )
+
+
+@workflow.approval_handler(ApprovalSubject.BID_SUBMISSION)
+def bid_submission_decided(approval: Approval, actor: User) -> None:
+    """Approved: the determination may be decided (it is stamped). Sent back: it stays open
+    for more options and panel members, and is submitted again."""
+    bid = (
+        BestInterestsDetermination.objects.select_for_update().filter(pk=approval.object_id).first()
+    )
+    # Sent back, gone, or closed meanwhile (deferred from the case page): nothing to stamp.
+    if bid is None or approval.status != ApprovalStatus.APPROVED or bid.status != BIDStatus.OPEN:
+        return
+    seen = bid.version
+    bid.submission_approved_at = timezone.now()
+    save_versioned(bid, seen_version=seen, fields=["submission_approved_at"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=bid,
+        case_id=bid.case_id,
+        changes={
+            "submission_approved_at": [None, bid.submission_approved_at],
+            "version": [seen, bid.version],
+        },
+    )
+
+
 def bid_refusals(
     *,
     actor: User,
@@ -737,6 +903,7 @@ def bid_refusals(
     child_informed_language: str,
     review_on: date | None,
     decided_on: date | None,
+    views_weighed: str = "",
 ) -> dict[str, list[str]]:
     """Everything that stops this decision (SG-03, SG-04, SG-06, SG-08), by form field."""
     case = bid.case
@@ -747,6 +914,21 @@ def bid_refusals(
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
+    if case.stage != Stage.SOLUTION_DETERMINATION:
+        add(
+            NON_FIELD_ERRORS,
+            _("A determination is decided at the step “%(step)s”; the case is not there.")
+            % {"step": Stage.SOLUTION_DETERMINATION.label},
+        )
+    if case.hold:
+        add(NON_FIELD_ERRORS, _("The case is on hold; resume it before deciding."))
+    if actor.role != Role.SUPERVISOR:
+        add(NON_FIELD_ERRORS, _("Only a supervisor decides a best-interests determination."))
+    if bid.submission_approved_at is None:
+        add(
+            NON_FIELD_ERRORS,
+            _("The determination must be submitted to a supervisor and approved first."),
+        )
     if actor.pk == bid.author_id:
         add(NON_FIELD_ERRORS, _("The author of the report cannot decide: another person must."))
     elif Assessment.objects.filter(case=case, approved_at__isnull=False, author=actor).exists():
@@ -755,11 +937,12 @@ def bid_refusals(
             _("The author of an approved assessment of this child cannot decide."),
         )
     members = list(bid.panel_members.all())
-    if len(members) < settings.bid_panel_quorum:
+    seated = len({m.user_id or m.external_name.casefold() for m in members})
+    if seated < settings.bid_panel_quorum:
         add(
             NON_FIELD_ERRORS,
             _("The panel needs at least %(n)s members; %(have)s are seated.")
-            % {"n": settings.bid_panel_quorum, "have": len(members)},
+            % {"n": settings.bid_panel_quorum, "have": seated},
         )
     unready = [m.name for m in members if not m.eligible]
     if unready:
@@ -785,9 +968,12 @@ def bid_refusals(
     if solution == Solution.ADOPTION_KAFALA:
         months = settings.tracing_before_adoption_months
         started = case.tracing_started_on
+        closed = tracing_closed_on(case)
+        # The months counted are those of tracing, up to its closure, not up to today.
         if (
             started is None
-            or started > months_before(today, months)
+            or closed is None
+            or started > months_before(closed, months)
             or case.tracing_status != TracingStatus.CLOSED_NOT_FOUND
         ):
             add(
@@ -800,6 +986,8 @@ def bid_refusals(
             )
     if len((reasons or "").strip()) < MIN_REASON:
         add("reasons", _("Give the reasons for the decision."))
+    if not (views_weighed or "").strip():
+        add("views_weighed", _("Say how the child's views were weighed."))
     if child_informed_on is None:
         add("child_informed_on", _("Say when the child was informed of the decision."))
     elif child_informed_on > today:
@@ -832,11 +1020,13 @@ def bid_decide(
     views_weighed: str = "",
     dissent: str = "",
 ) -> BestInterestsDetermination:
-    """Record the decision (SG-08): the decision-maker wrote neither the report nor an approved
-    assessment; a quorate panel declared no conflict and signed confidentiality; reasons given;
-    the child heard (SG-04), informed in a language and with a guardian (SG-03); a review date
-    ahead; adoption or kafala only after tracing was exhausted (SG-06). The decided solution
-    becomes a case fact."""
+    """Record the decision (SG-08): at the solution-determination step, not on hold, by a
+    supervisor who wrote neither the report nor an approved assessment, once the submission
+    is approved; a quorate panel declared no conflict and signed confidentiality; reasons
+    given; the child heard and the weight of their views written (SG-04), informed in a
+    language and with a guardian (SG-03); a review date ahead, which opens a review task;
+    adoption or kafala only after tracing was exhausted (SG-06). The decided solution becomes
+    a case fact."""
     _open_bid(actor, bid)
     errors = bid_refusals(
         actor=actor,
@@ -847,6 +1037,7 @@ def bid_decide(
         child_informed_language=child_informed_language,
         review_on=review_on,
         decided_on=decided_on,
+        views_weighed=views_weighed,
     )
     if errors:
         raise ValidationError(errors)
@@ -878,6 +1069,16 @@ def bid_decide(
         },
     )
     case_services.case_facts_update(actor=actor, case=bid.case, decided_solution=solution)
+    assert review_on is not None  # noqa: S101 -- refused above otherwise
+    workflow.task_open(
+        case=bid.case,
+        kind=TaskKind.OTHER,
+        title=_("Review the best-interests determination"),
+        due_at=_at_nine(review_on),
+        owner=bid.case.lead_caseworker,
+        source_id=bid.pk,
+        actor=actor,
+    )
     return bid
 
 
@@ -904,6 +1105,53 @@ def bid_defer(
         actor=actor, case=case, name="defer_determination", seen_version=case.version, reason=reason
     )
     return bid
+
+
+# After these moves the solution is determined again: the decided determination no longer
+# counts for implementing it (H1).
+REDECIDING = frozenset({"review_solution", "reopen"})
+DEFERRED_FROM_CASE_PAGE = gettext_lazy(
+    "Deferred from the case page; the reason is in the case's history."
+)
+
+
+@receiver(workflow.case_transitioned, dispatch_uid="assessments.bids_follow_the_case")
+def bids_follow_the_case(
+    sender: Any, case: Case, transition: str, actor: User, **kwargs: Any
+) -> None:
+    """A review of the solution or a reopening supersedes the decided determination (its
+    review task is closed, the decided solution cleared from the case); a deferral taken from
+    the case page defers the determination being prepared (`bid_defer` has already done so
+    when it made the move)."""
+    if transition in REDECIDING:
+        for bid in BestInterestsDetermination.objects.filter(case=case, status=BIDStatus.DECIDED):
+            _bid_close(actor, bid, BIDStatus.SUPERSEDED, transition)
+            workflow.tasks_close_for(source_id=bid.pk, actor=actor)
+        case_services.case_facts_update(actor=actor, case=case, decided_solution="")
+    elif transition == "defer_determination":
+        for bid in BestInterestsDetermination.objects.filter(case=case, status=BIDStatus.OPEN):
+            bid.deferral_reason = str(DEFERRED_FROM_CASE_PAGE)
+            _bid_close(actor, bid, BIDStatus.DEFERRED, transition, extra=["deferral_reason"])
+
+
+def _bid_close(
+    actor: User,
+    bid: BestInterestsDetermination,
+    status: str,
+    transition: str,
+    extra: list[str] | None = None,
+) -> None:
+    seen, before = bid.version, bid.status
+    bid.status = status
+    save_versioned(bid, seen_version=seen, fields=["status", *(extra or [])])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=bid,
+        case_id=bid.case_id,
+        changes={"status": [before, status], "version": [seen, bid.version]},
+        transition=transition,
+    )
 
 
 # --- trafficking -----------------------------------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     path("bid/<uuid:bid_id>/", views.bid_detail, name="bid_detail"),
     path("bid/<uuid:bid_id>/options/", views.bid_option_add, name="bid_option_add"),
     path("bid/<uuid:bid_id>/members/", views.bid_member_add, name="bid_member_add"),
+    path("bid/<uuid:bid_id>/submit/", views.bid_submit, name="bid_submit"),
     path("bid/<uuid:bid_id>/decide/", views.bid_decide, name="bid_decide"),
     path("bid/<uuid:bid_id>/defer/", views.bid_defer, name="bid_defer"),
 ]

@@ -34,7 +34,12 @@ from kinlink.assessments.forms import (
     TracingForm,
     TraffickingForm,
 )
-from kinlink.assessments.models import AgeAssessment, Assessment, BestInterestsDetermination
+from kinlink.assessments.models import (
+    AgeAssessment,
+    Assessment,
+    BestInterestsDetermination,
+    BIDStatus,
+)
 from kinlink.cases.lifecycle import TransitionRefused
 from kinlink.cases.models import ApprovalSubject, Case
 from kinlink.cases.policies import can_edit_case
@@ -251,7 +256,7 @@ def tracing_update(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse
     return _form_page(
         request,
         case,
-        TracingForm(request.POST or None, initial={"status": case.tracing_status}),
+        TracingForm(request.POST or None, current=case.tracing_status),
         lambda data: services.tracing_status_update(actor=user, case=case, **data),
         title=gettext_lazy("Tracing status"),
         done=gettext_lazy("Tracing status recorded."),
@@ -322,6 +327,11 @@ def _bid_page(
     context = {
         "case": case,
         "bid": bid,
+        "submission_pending": (
+            bid.status == BIDStatus.OPEN
+            and bid.submission_approved_at is None
+            and pending_approval(ApprovalSubject.BID_SUBMISSION, bid.pk) is not None
+        ),
         "options": bid.options.all(),
         "members": bid.panel_members.select_related("user"),
         "child_views": selectors.child_views_of(case),
@@ -391,6 +401,21 @@ def bid_member_add(request: AuthenticatedRequest, case_id: UUID, bid_id: UUID) -
         lambda bid, data: services.bid_panel_member_add(actor=request.user, bid=bid, **data),
         gettext_lazy("Panel member added."),
     )
+
+
+@require_POST
+def bid_submit(request: AuthenticatedRequest, case_id: UUID, bid_id: UUID) -> HttpResponse:
+    """Submit the determination to the supervisors; what is missing is said on the page."""
+    user = request.user
+    case = case_for_edit(user=user, case_id=case_id)
+    bid = selectors.bid_for_page(case, bid_id)
+    try:
+        services.bid_submit(actor=user, bid=bid)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Sent to the supervisors for approval."))
+    return HttpResponseRedirect(reverse("assessments:bid_detail", args=[case.pk, bid.pk]))
 
 
 @require_POST

@@ -51,8 +51,12 @@ from kinlink.cases.models import (
     TaskKind,
     TaskStatus,
 )
-from kinlink.cases.policies import assignable_users, can_edit_case
-from kinlink.cases.services import case_facts_update
+from kinlink.cases.policies import assignable_users, can_assign, can_edit_case
+from kinlink.cases.services import (
+    case_assignment_grant,
+    case_assignment_revoke,
+    case_facts_update,
+)
 from kinlink.core.concurrency import save_versioned
 from kinlink.core.models import NodeSettings
 from kinlink.directory.reference import is_country, is_language
@@ -67,7 +71,11 @@ def _require_edit(actor: User, case: Case) -> None:
 
 
 def _due_at(day: date) -> datetime:
-    """A due date as the end of that working day, in the node's time zone."""
+    """A due date as the end of that working day (17:00), in the node's time zone.
+
+    Care records carry days (a goal's due date, a procedure's deadline) while tasks carry times:
+    every care task due on a day is due at 17:00 of it, through this one conversion.
+    """
     return timezone.make_aware(datetime.combine(day, time(17)))
 
 
@@ -357,35 +365,40 @@ def _check_guardian(
         raise ValidationError({"user": _("Choose a guardian's account of this agency.")})
 
 
-def _assign_guardian(*, actor: User, case: Case, user: User) -> None:
-    _row, created = CaseAssignment.objects.get_or_create(
+def _has_guardian_access(case: Case, user: User) -> bool:
+    return CaseAssignment.objects.filter(
         case=case, user=user, role=AssignmentRole.GUARDIAN
+    ).exists()
+
+
+def guardian_access_message() -> str:
+    return _(
+        "Only a supervisor can give the guardian access to the case; record the appointment "
+        "without the account, and ask your supervisor."
     )
-    if created:
-        record(
-            actor=actor,
-            action=AuditAction.ASSIGN,
-            obj=case,
-            case_id=case.pk,
-            changes={"assigned": [None, [f"{AssignmentRole.GUARDIAN}:{user.username}"]]},
-        )
+
+
+def _check_guardian_access(*, actor: User, case: Case, user: User | None) -> None:
+    """Naming the guardian's account gives it access to the child's case: a supervisor's
+    decision (`case_assignment_grant`). A caseworker records the appointment without the
+    account; an account that already holds the guardian's access (the same guardian in a new
+    term) gains nothing, so anyone who edits the case may name it."""
+    if user is None or can_assign(actor, case) or _has_guardian_access(case, user):
+        return
+    raise ValidationError({"user": guardian_access_message()})
+
+
+def _assign_guardian(*, actor: User, case: Case, user: User) -> None:
+    if _has_guardian_access(case, user):
+        return
+    case_assignment_grant(actor=actor, case=case, user=user, role=AssignmentRole.GUARDIAN)
 
 
 def _unassign_guardian(*, actor: User, case: Case, user: User, keep: User | None) -> None:
     """The outgoing guardian stops seeing the case, unless she stays on in a new term."""
     if keep is not None and keep.pk == user.pk:
         return
-    deleted, _rows = CaseAssignment.objects.filter(
-        case=case, user=user, role=AssignmentRole.GUARDIAN
-    ).delete()
-    if deleted:
-        record(
-            actor=actor,
-            action=AuditAction.ASSIGN,
-            obj=case,
-            case_id=case.pk,
-            changes={"unassigned": [[f"{AssignmentRole.GUARDIAN}:{user.username}"], None]},
-        )
+    case_assignment_revoke(actor=actor, case=case, user=user, role=AssignmentRole.GUARDIAN)
 
 
 def _appoint(
@@ -452,13 +465,15 @@ def guardian_appoint(
 ) -> Guardianship:
     """Record the appointment of a guardian or person of reference (SG-03).
 
-    It fulfils the open request (closing its task) or, with none, stands on its own. A
-    guardian with a Kinlink account is assigned to the case so that she sees it. Replacing a
-    guardian already appointed goes through `guardian_replace`.
+    It fulfils the open request (closing its task as done) or, with none, stands on its own.
+    A guardian with a Kinlink account is assigned to the case so that she sees it; giving that
+    access is a supervisor's decision, so a caseworker records the appointment without the
+    account. Replacing a guardian already appointed goes through `guardian_replace`.
     """
     _require_edit(actor, case)
     languages = languages or []
     _check_guardian(case, guardian_name, appointed_on, languages, user)
+    _check_guardian_access(actor=actor, case=case, user=user)
     term = current_guardianship(case, lock=True)
     if term is not None and term.status == GuardianshipState.APPOINTED:
         raise ValidationError(
@@ -497,7 +512,8 @@ def _close_term(
     changes |= {"ended_on": [None, ended_on], "end_reason": [None, reason]}
     changes["version"] = [seen_version, term.version]
     record(actor=actor, action=AuditAction.UPDATE, obj=term, case_id=term.case_id, changes=changes)
-    workflow.tasks_close_for(source_id=term.pk, actor=actor)
+    # A term closed before an appointment (a withdrawn request) leaves its task undone.
+    workflow.tasks_close_for(source_id=term.pk, actor=actor, status=TaskStatus.CANCELLED)
 
 
 @transaction.atomic
@@ -515,10 +531,14 @@ def guardian_replace(
     user: User | None = None,
     note: str = "",
 ) -> Guardianship:
-    """End the current guardian's term (replaced) and appoint the new guardian the same day."""
+    """End the current guardian's term (replaced) and appoint the new guardian the same day.
+
+    The outgoing guardian's account loses its access; the new one's is given as in
+    `guardian_appoint` (by a supervisor)."""
     _require_edit(actor, case)
     languages = languages or []
     _check_guardian(case, guardian_name, appointed_on, languages, user)
+    _check_guardian_access(actor=actor, case=case, user=user)
     current = current_guardianship(case, lock=True)
     if current is None or current.status != GuardianshipState.APPOINTED:
         raise ValidationError(_("No guardian is appointed: appoint one instead."))
@@ -601,6 +621,31 @@ def _check_plan(values: dict[str, Any]) -> None:
         raise ValidationError({"concerns": _("Say which protection concerns the plan addresses.")})
 
 
+def plan_pending_message() -> str:
+    return _(
+        "The plan waits for approval: wait for the decision or ask your supervisor to send it back."
+    )
+
+
+def _plan_for_change(plan: SupportPlan) -> SupportPlan:
+    """The plan under a row lock, refused while it waits for approval: the supervisor decides
+    on the plan as it was submitted."""
+    locked = SupportPlan.objects.select_for_update().get(pk=plan.pk)
+    if locked.is_pending:
+        raise ValidationError(plan_pending_message())
+    return locked
+
+
+def _withdraw_approval(plan: SupportPlan, changes: dict[str, Any]) -> list[str]:
+    """A changed approved plan is no longer the text approved: it needs approval again.
+    Notes the change in `changes`; answers the fields to save."""
+    if plan.approved_at is None:
+        return []
+    changes["approved_at"] = [plan.approved_at.isoformat(), None]
+    plan.approved_at, plan.approved_by, plan.submitted_at = None, None, None
+    return ["approved_at", "approved_by", "submitted_at"]
+
+
 @transaction.atomic
 def support_plan_create(
     *, actor: User, case: Case, concerns: str, review_on: date, child_participation: str = ""
@@ -652,10 +697,8 @@ def support_plan_update(
     for name, value in values.items():
         setattr(plan, name, value)
     fields = list(PLAN_FIELDS)
-    if changes and plan.approved_at is not None:
-        changes["approved_at"] = [plan.approved_at.isoformat(), None]
-        plan.approved_at, plan.approved_by, plan.submitted_at = None, None, None
-        fields += ["approved_at", "approved_by", "submitted_at"]
+    if changes:
+        fields += _withdraw_approval(plan, changes)
     save_versioned(plan, seen_version=seen_version, fields=fields)
     changes["version"] = [seen_version, plan.version]
     record(actor=actor, action=AuditAction.UPDATE, obj=plan, case_id=plan.case_id, changes=changes)
@@ -731,9 +774,13 @@ def goal_add(
     owner: User,
     due_on: date,
 ) -> Goal:
-    """Add a goal to the plan and open its task for the owner, due on the goal's date."""
+    """Add a goal to the plan and open its task for the owner, due on the goal's date.
+
+    Refused while the plan waits for approval; a goal added to an approved plan withdraws the
+    approval, as any change of the plan does (`support_plan_update`)."""
     case = plan.case
     _require_edit(actor, case)
+    plan = _plan_for_change(plan)
     if not description.strip():
         raise ValidationError({"description": _("Describe the goal.")})
     if not goal_owners(case).filter(pk=owner.pk).exists():
@@ -748,6 +795,19 @@ def goal_add(
         case_id=case.pk,
         changes={"area": [None, area], "owner": [None, owner.username], "due_on": [None, due_on]},
     )
+    plan_changes: dict[str, Any] = {}
+    withdrawn = _withdraw_approval(plan, plan_changes)
+    if withdrawn:
+        seen_version = plan.version
+        save_versioned(plan, seen_version=seen_version, fields=withdrawn)
+        plan_changes["version"] = [seen_version, plan.version]
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=plan,
+            case_id=case.pk,
+            changes=plan_changes,
+        )
     workflow.task_open(
         case=case,
         kind=TaskKind.SUPPORT_PLAN,
@@ -762,8 +822,9 @@ def goal_add(
 
 @transaction.atomic
 def goal_complete(*, actor: User, goal: Goal, seen_version: int) -> Goal:
-    """Mark a goal achieved; its task closes."""
+    """Mark a goal achieved; its task closes. Refused while the plan waits for approval."""
     _require_edit(actor, goal.plan.case)
+    _plan_for_change(goal.plan)
     if goal.status == GoalStatus.DONE:
         raise ValidationError(_("This goal is already achieved."))
     goal.status, goal.completed_on = GoalStatus.DONE, timezone.localdate()

@@ -74,7 +74,11 @@ def _form_page(
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """GET shows the form; a valid POST calls `save`, and a refusal shows beside the fields
-    with nothing saved."""
+    with nothing saved. A version that is missing or not a number (a hidden field, so never
+    the user's typing) is answered as a stale edit."""
+    if request.method == "POST" and "version" in form.fields and "version" in form.errors:
+        messages.error(request, str(STALE))
+        return HttpResponseRedirect(request.path)
     if request.method == "POST" and form.is_valid():
         try:
             save(form.cleaned_data)
@@ -88,6 +92,15 @@ def _form_page(
             return HttpResponseRedirect(_case_url(case))
     context = {"case": case, "form": form, "title": title, **(extra or {})}
     return render(request, FORM, context)
+
+
+def _posted_version(request: AuthenticatedRequest) -> int | None:
+    """The record version a button posted; None when missing or not a number, which is
+    answered as a stale edit (look again and retry) rather than an error page."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
 
 
 def _without(data: dict[str, Any], *names: str) -> dict[str, Any]:
@@ -320,10 +333,12 @@ def goal_complete(request: AuthenticatedRequest, case_id: UUID, goal_id: UUID) -
     user = request.user
     case = case_for_edit(user=user, case_id=case_id)
     goal = get_object_or_404(Goal, pk=goal_id, plan__case=case)
+    seen_version = _posted_version(request)
+    if seen_version is None:
+        messages.error(request, str(STALE))
+        return HttpResponseRedirect(_case_url(case))
     try:
-        services.goal_complete(
-            actor=user, goal=goal, seen_version=int(request.POST.get("version") or 0)
-        )
+        services.goal_complete(actor=user, goal=goal, seen_version=seen_version)
     except StaleEdit:
         messages.error(request, str(STALE))
     except ValidationError as error:

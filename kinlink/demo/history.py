@@ -1,8 +1,10 @@
 """Give a demonstration case the records its step implies, through the services.
 
 A case registered at step 6 has had its care arranged, its guardian appointed, the child
-heard, an approved assessment and a family evaluation; one at step 8 also has a decided
-best-interests determination, an approved action plan and a follow-up plan.
+heard, an approved assessment and a family evaluation. A case meant to be further on is
+registered at step 6 and taken there by the real moves: its best-interests determination is
+submitted, approved and decided at step 6, then the solution is implemented under an approved
+action plan, followed up, and closure requested (and approved) through the closure form.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from django.utils import timezone
 from kinlink.accounts.models import User
 from kinlink.assessments import services as assessments
 from kinlink.care import services as care
-from kinlink.cases.models import Case, Stage
-from kinlink.cases.workflow import approval_decide
+from kinlink.cases.models import Approval, ApprovalStatus, ApprovalSubject, Case, Stage
+from kinlink.cases.workflow import approval_decide, case_transition
 from kinlink.plans import services as plans
 
 ORDER = list(Stage)
@@ -26,13 +28,33 @@ def on(day: date, days: int) -> date:
     return min(day + timedelta(days=days), timezone.localdate())
 
 
-def reached(case: Case, stage: Stage) -> bool:
-    return ORDER.index(Stage(case.stage)) >= ORDER.index(stage)
+def _after(stage: str, than: Stage) -> bool:
+    return ORDER.index(Stage(stage)) >= ORDER.index(than)
 
 
-def build(*, case: Case, lead: User, supervisor: User, guardian: User | None, day: date) -> None:
-    """Records for every step before the case's current one, dated from `day` on."""
-    if reached(case, Stage.IMMEDIATE_CARE):
+def registered_stage(target: str) -> str:
+    """Where a case meant for `target` is registered: never past step 6, whose decision and
+    everything after it are taken by the moves themselves (`build`)."""
+    return Stage.SOLUTION_DETERMINATION if _after(target, Stage.IMPLEMENTATION) else target
+
+
+def build(
+    *,
+    case: Case,
+    lead: User,
+    supervisor: User,
+    guardian: User | None,
+    day: date,
+    target: str | None = None,
+) -> None:
+    """Records for every step before `target` (the case's current step by default), dated
+    from `day` on; a case registered at step 6 for a later target is moved there."""
+    target = target or case.stage
+
+    def reached(stage: Stage) -> bool:
+        return _after(target, stage)
+
+    if reached(Stage.IMMEDIATE_CARE):
         care.care_arrangement_start(
             actor=lead,
             case=case,
@@ -42,9 +64,10 @@ def build(*, case: Case, lead: User, supervisor: User, guardian: User | None, da
             start_date=on(day, 0),
             carer_name="Centre d'accueil",
         )
-    if reached(case, Stage.ASSESSMENT) and case.separation_status != "accompanied":
+    if reached(Stage.ASSESSMENT) and case.separation_status != "accompanied":
+        # Giving the guardian's account access to the case is a supervisor's decision.
         care.guardian_appoint(
-            actor=lead,
+            actor=supervisor if guardian else lead,
             case=case,
             guardian_name=guardian.full_name if guardian else "Me Rachidi",
             appointing_authority="Tribunal de la famille",
@@ -52,7 +75,7 @@ def build(*, case: Case, lead: User, supervisor: User, guardian: User | None, da
             appointed_on=on(day, 3),
             user=guardian,
         )
-    if not reached(case, Stage.INTERIM_CARE):
+    if not reached(Stage.INTERIM_CARE):
         return
     language = (case.languages or ["ara"])[0]
     assessments.child_views_record(
@@ -78,7 +101,7 @@ def build(*, case: Case, lead: User, supervisor: User, guardian: User | None, da
         approval=assessments.assessment_submit(actor=lead, assessment=assessment),
         approve=True,
     )
-    if reached(case, Stage.SOLUTION_DETERMINATION):
+    if reached(Stage.SOLUTION_DETERMINATION):
         assessments.family_evaluation_record(
             actor=lead,
             case=case,
@@ -90,7 +113,7 @@ def build(*, case: Case, lead: User, supervisor: User, guardian: User | None, da
             evaluated_on=on(day, 40),
             recommendation="with_support",
         )
-    if not reached(case, Stage.IMPLEMENTATION):
+    if not reached(Stage.IMPLEMENTATION):
         return
     bid = assessments.bid_open(actor=lead, case=case, report="Options compared with the child.")
     assessments.bid_option_add(actor=lead, bid=bid, solution="host", pros="School place")
@@ -104,6 +127,9 @@ def build(*, case: Case, lead: User, supervisor: User, guardian: User | None, da
             no_conflict_declared=True,
             confidentiality_signed=True,
         )
+    approval_decide(
+        actor=supervisor, approval=assessments.bid_submit(actor=lead, bid=bid), approve=True
+    )
     bid.refresh_from_db()
     assessments.bid_decide(
         actor=supervisor,
@@ -111,14 +137,15 @@ def build(*, case: Case, lead: User, supervisor: User, guardian: User | None, da
         seen_version=bid.version,
         solution="host",
         reasons="Safe school and care here; the family agrees.",
+        views_weighed="The child's wish to stay and study weighed most.",
         child_informed_on=on(day, 60),
         child_informed_language=language,
         review_on=timezone.localdate() + timedelta(days=180),
         decided_on=on(day, 60),
     )
-    if not reached(case, Stage.FOLLOW_UP):
+    _move(supervisor, case, "implement_solution")
+    if not reached(Stage.FOLLOW_UP):
         return
-    case.refresh_from_db()
     plan = plans.action_plan_create(actor=lead, case=case)
     approval_decide(
         actor=supervisor, approval=plans.action_plan_submit(actor=lead, plan=plan), approve=True
@@ -130,3 +157,30 @@ def build(*, case: Case, lead: User, supervisor: User, guardian: User | None, da
         start_on=on(day, 90),
         owner=lead,
     )
+    _move(lead, case, "start_follow_up")
+    if not reached(Stage.CLOSURE_REQUESTED):
+        return
+    case.refresh_from_db()
+    closure = plans.closure_request(
+        actor=lead,
+        case=case,
+        seen_version=case.version,
+        reason="goals_met",
+        goals_met_or_explained=True,
+        follow_up_completed=True,
+        child_safe=True,
+        child_informed=True,
+        carer_name="Centre d'accueil",
+        carer_relationship="Residential carer",
+        carer_address="Tanger",
+    )
+    if reached(Stage.CLOSED):
+        approval = Approval.objects.get(
+            subject=ApprovalSubject.CLOSURE, object_id=closure.pk, status=ApprovalStatus.PENDING
+        )
+        approval_decide(actor=supervisor, approval=approval, approve=True)
+
+
+def _move(actor: User, case: Case, name: str) -> None:
+    case.refresh_from_db()
+    case_transition(actor=actor, case=case, name=name, seen_version=case.version)

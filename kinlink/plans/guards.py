@@ -13,7 +13,12 @@ from kinlink.cases.models import Case, Solution
 from kinlink.cases.panels import Panel, register_panel
 from kinlink.plans import services  # registers the approval handlers too
 from kinlink.plans.models import ActionPlan, Closure, ClosureStatus, FollowUpPlan
-from kinlink.plans.safeguards import RETURN_CHECKS, where
+from kinlink.plans.safeguards import (
+    RETURN_CHECKS,
+    no_third_country_in_reflection_period,
+    no_transfer_in_reflection_period,
+    where,
+)
 from kinlink.plans.selectors import panel_context
 
 
@@ -28,15 +33,27 @@ def _on_return(check: Guard) -> Guard:
     return guarded
 
 
-# T9 / SG-04, SG-05, SG-19, SG-20: no return without each of these; one refusal per miss.
+# T9, T11 / SG-04, SG-05, SG-19, SG-20: no return without each of these, one refusal per miss;
+# checked again when follow-up starts, since the child has not left until then.
 for _check in RETURN_CHECKS:
-    guard("implement_solution")(_on_return(_check))
+    guard("implement_solution", "start_follow_up")(_on_return(_check))
+
+# SG-19: the reflection period also stops a placement in a third country and a transfer out.
+guard("implement_solution")(no_third_country_in_reflection_period)
+guard("transfer_out")(no_transfer_in_reflection_period)
 
 
 @guard("start_follow_up")
 def action_plan_approved(case: Case) -> Refusal | None:
-    """T11: the solution was carried out under an action plan a supervisor approved."""
-    if ActionPlan.objects.filter(case=case, approved_at__isnull=False).exists():
+    """T11: the decided solution was carried out under its own action plan, approved by a
+    supervisor and not superseded by a later review (a plan of an earlier decision counts not).
+    """
+    if ActionPlan.objects.filter(
+        case=case,
+        solution=case.decided_solution,
+        approved_at__isnull=False,
+        superseded_at__isnull=True,
+    ).exists():
         return None
     return Refusal(
         _("An action plan must be approved by a supervisor first."),
@@ -46,8 +63,9 @@ def action_plan_approved(case: Case) -> Refusal | None:
 
 @guard("start_follow_up")
 def follow_up_planned(case: Case) -> Refusal | None:
-    """T11: follow-up starts with a plan saying how often, how long and who visits."""
-    if FollowUpPlan.objects.filter(case=case).exists():
+    """T11: follow-up starts with a plan saying how often, how long and who visits, made for
+    the current decision (a review supersedes the follow-up plans made before it)."""
+    if FollowUpPlan.objects.filter(case=case, superseded_at__isnull=True).exists():
         return None
     return Refusal(
         _("Make a follow-up plan (how often, for how long, who visits) first."),
@@ -69,6 +87,25 @@ def closure_record_complete(case: Case) -> Refusal | None:
         return None
     return Refusal(
         _("Fill in the closure form: reason, checklist and carer at closure."),
+        where("plans:closure_request", case),
+    )
+
+
+@guard("approve_closure")
+def closure_still_complete(case: Case) -> Refusal | None:
+    """T13 / SG-02, SG-16: the closure is checked again when it is approved; a fact recorded
+    since the request (an age appeal lodged, a transition task reopened) stops it."""
+    closure = Closure.objects.filter(case=case, status=ClosureStatus.REQUESTED).first()
+    if closure is None:
+        return None
+    problems = services.closure_problems(
+        case, {name: getattr(closure, name) for name in services.CLOSURE_FIELDS}
+    )
+    if not problems:
+        return None
+    return Refusal(
+        _("The closure cannot be approved any more: %(problems)s")
+        % {"problems": " ".join(problems.values())},
         where("plans:closure_request", case),
     )
 

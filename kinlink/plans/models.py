@@ -18,8 +18,11 @@ from kinlink.core.models import BaseModel, VersionedModel
 class ActionPlan(VersionedModel):
     """The action plan of step 7, drawn from the template of the case's decided solution.
 
-    One plan per solution and case; its lines are edited until a supervisor approves it
-    (`approved_at`), and the follow-up step may start only on an approved plan.
+    One current plan per solution and case; its lines are edited until a supervisor approves it
+    (`approved_at`), and the follow-up step may start only on an approved plan of the decided
+    solution. A line added or changed after approval takes the approval away
+    (`approval_lost_at`): the plan is approved again. A review of the solution or a reopening
+    supersedes every approved plan (`superseded_at`): guards ignore it and a new plan is made.
     """
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="action_plans")
@@ -32,6 +35,8 @@ class ActionPlan(VersionedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     returned_comments = models.TextField(_("comments when sent back"), blank=True)
+    approval_lost_at = models.DateTimeField(_("changed after approval on"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("superseded on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("action plan")
@@ -39,7 +44,9 @@ class ActionPlan(VersionedModel):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "solution"], name="action_plan_one_per_solution"
+                fields=["case", "solution"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="action_plan_one_per_solution",
             )
         ]
 
@@ -159,7 +166,9 @@ class FollowUpPlan(VersionedModel):
     """The follow-up of step 8: a schedule of visits and who makes them (here or abroad).
 
     Creating it schedules every visit, each with its task; a custom schedule needs its
-    interval in days and duration in months.
+    interval in days and duration in months. One at a time per case: a second waits until every
+    visit of the first is done, unless a review or a reopening superseded the first
+    (`superseded_at`, set with the action plans').
     """
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="follow_ups")
@@ -181,6 +190,7 @@ class FollowUpPlan(VersionedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    superseded_at = models.DateTimeField(_("superseded on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("follow-up plan")

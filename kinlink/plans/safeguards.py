@@ -1,7 +1,9 @@
 """The checks that stop a return (SG-04, SG-05, SG-19, SG-20), each naming where to fix it.
 
-Used twice: as lifecycle guards on "implement_solution" (guards.py) and by the service that
-creates a return action plan, so that neither can go ahead while any of them holds.
+Used as lifecycle guards on "implement_solution" and "start_follow_up" (guards.py), by the
+services that create, submit and approve a return action plan, and by the case page's
+checklist, so that none can go ahead (or show ticked) while any of them holds. The reflection
+period also stops a transfer of responsibility and a placement in a third country (SG-19).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kinlink.cases.lifecycle import Refusal
 from kinlink.cases.models import Case, LegalStatus, Solution
@@ -38,13 +42,23 @@ def where(url_name: str, case: Case) -> str:
         return reverse("cases:detail", args=[case.pk])
 
 
-def _preparation(case: Case) -> ReturnPreparation | None:
-    return ReturnPreparation.objects.filter(case=case).first()
+def preparation_of(case: Case) -> ReturnPreparation | None:
+    """The case's return preparation, read once per case instance.
+
+    The reverse one-to-one accessor caches it (or its absence) on the instance, so the checks
+    of one guard pass share one query; `Case.refresh_from_db` (which `case_transition` calls
+    under the row lock) clears that cache, so a guard pass never sees a preparation older than
+    its lock, and `return_preparation_save` puts the saved record in the cache.
+    """
+    try:
+        return case.return_preparation
+    except ReturnPreparation.DoesNotExist:
+        return None
 
 
 def risk_assessed_safe(case: Case) -> Refusal | None:
     """SG-05: a risk and security assessment is done and not rated unsafe."""
-    prep = _preparation(case)
+    prep = preparation_of(case)
     if prep is not None and prep.risk_ok:
         return None
     if prep is not None and prep.risk_result == RiskResult.UNSAFE:
@@ -56,7 +70,7 @@ def risk_assessed_safe(case: Case) -> Refusal | None:
 
 def carer_agreed_in_writing(case: Case) -> Refusal | None:
     """SG-05: a carer is identified and agreed in writing to care for the child."""
-    prep = _preparation(case)
+    prep = preparation_of(case)
     if prep is not None and prep.carer_agreed:
         return None
     return Refusal(
@@ -67,7 +81,7 @@ def carer_agreed_in_writing(case: Case) -> Refusal | None:
 
 def reception_confirmed(case: Case) -> Refusal | None:
     """SG-05: the receiving agency confirmed that it will receive the child."""
-    prep = _preparation(case)
+    prep = preparation_of(case)
     if prep is not None and prep.reception_confirmed:
         return None
     return Refusal(
@@ -86,18 +100,56 @@ def no_pending_claim(case: Case) -> Refusal | None:
     )
 
 
+def in_reflection_period(case: Case) -> bool:
+    """SG-19: a suspected trafficking victim's recovery and reflection period runs today."""
+    until = case.trafficking_reflection_until
+    return until is not None and until >= timezone.localdate()
+
+
+def _reflection_refusal(case: Case, message: str) -> Refusal:
+    until = case.trafficking_reflection_until
+    return Refusal(
+        message % {"date": until.isoformat() if until else ""},
+        where("assessments:trafficking_add", case),
+    )
+
+
 def reflection_period_over(case: Case) -> Refusal | None:
     """SG-19: no return during a trafficking victim's recovery and reflection period."""
-    until = case.trafficking_reflection_until
-    if until is None or until < timezone.localdate():
+    if not in_reflection_period(case):
         return None
-    return Refusal(
+    return _reflection_refusal(
+        case,
         _(
             "The child is in a recovery and reflection period (trafficking) until %(date)s: "
             "no return."
-        )
-        % {"date": until.isoformat()},
-        where("assessments:trafficking_add", case),
+        ),
+    )
+
+
+def no_transfer_in_reflection_period(case: Case) -> Refusal | None:
+    """SG-19: responsibility is not transferred out during the reflection period."""
+    if not in_reflection_period(case):
+        return None
+    return _reflection_refusal(
+        case,
+        _(
+            "The child is in a recovery and reflection period (trafficking) until %(date)s: "
+            "no transfer of responsibility."
+        ),
+    )
+
+
+def no_third_country_in_reflection_period(case: Case) -> Refusal | None:
+    """SG-19: no placement in a third country during the reflection period."""
+    if case.decided_solution != Solution.THIRD_COUNTRY or not in_reflection_period(case):
+        return None
+    return _reflection_refusal(
+        case,
+        _(
+            "The child is in a recovery and reflection period (trafficking) until %(date)s: "
+            "no placement in a third country."
+        ),
     )
 
 
@@ -111,7 +163,9 @@ def child_heard(case: Case) -> Refusal | None:
     )
 
 
-RETURN_CHECKS: list[Callable[[Case], Refusal | None]] = [
+ReturnCheck = Callable[[Case], Refusal | None]
+
+RETURN_CHECKS: list[ReturnCheck] = [
     risk_assessed_safe,
     carer_agreed_in_writing,
     reception_confirmed,
@@ -120,9 +174,24 @@ RETURN_CHECKS: list[Callable[[Case], Refusal | None]] = [
     child_heard,
 ]
 
+# How the case page's checklist names each check, in the order of RETURN_CHECKS.
+RETURN_CHECK_LABELS: dict[ReturnCheck, Promise] = {
+    risk_assessed_safe: gettext_lazy("Risk and security assessment done, not unsafe"),
+    carer_agreed_in_writing: gettext_lazy("Carer agreed in writing"),
+    reception_confirmed: gettext_lazy("Reception confirmed by the receiving agency"),
+    no_pending_claim: gettext_lazy("No asylum or protection claim pending"),
+    reflection_period_over: gettext_lazy("No trafficking reflection period running"),
+    child_heard: gettext_lazy("The child's views recorded"),
+}
+
+
+def return_check_refusals(case: Case) -> list[Refusal]:
+    """Every reason the child cannot return now, whatever the decided solution."""
+    return [r for check in RETURN_CHECKS if (r := check(case)) is not None]
+
 
 def return_refusals(case: Case) -> list[Refusal]:
     """Every reason the child cannot return now (empty when the solution is not return)."""
     if case.decided_solution != Solution.RETURN:
         return []
-    return [r for check in RETURN_CHECKS if (r := check(case)) is not None]
+    return return_check_refusals(case)

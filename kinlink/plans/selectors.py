@@ -8,8 +8,6 @@ from typing import Any
 from uuid import UUID
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from kinlink.accounts.models import User
 from kinlink.cases.models import (
@@ -27,9 +25,8 @@ from kinlink.plans.models import (
     Closure,
     FollowUpPlan,
     FollowUpVisit,
-    ReturnPreparation,
 )
-from kinlink.plans.safeguards import PENDING_CLAIM
+from kinlink.plans.safeguards import RETURN_CHECK_LABELS, RETURN_CHECKS, preparation_of
 
 
 def plan_of(case: Case, plan_id: UUID) -> ActionPlan:
@@ -56,23 +53,10 @@ class Check:
     ok: bool
 
 
-def return_checklist(case: Case, prep: ReturnPreparation | None) -> list[Check]:
-    """The return safeguards (SG-04, SG-05, SG-19, SG-20) as ticked or missing, no query."""
-    today = timezone.localdate()
-    return [
-        Check(_("Risk and security assessment done, not unsafe"), bool(prep and prep.risk_ok)),
-        Check(_("Carer agreed in writing"), bool(prep and prep.carer_agreed)),
-        Check(
-            _("Reception confirmed by the receiving agency"),
-            bool(prep and prep.reception_confirmed),
-        ),
-        Check(_("No asylum or protection claim pending"), case.legal_status not in PENDING_CLAIM),
-        Check(
-            _("No trafficking reflection period running"),
-            case.trafficking_reflection_until is None or case.trafficking_reflection_until < today,
-        ),
-        Check(_("The child's views recorded"), case.child_views_recorded_at is not None),
-    ]
+def return_checklist(case: Case) -> list[Check]:
+    """The return safeguards (SG-04, SG-05, SG-19, SG-20) as ticked or missing: the very checks
+    the guards run (`safeguards.RETURN_CHECKS`), sharing one read of the preparation."""
+    return [Check(str(RETURN_CHECK_LABELS[check]), check(case) is None) for check in RETURN_CHECKS]
 
 
 def panel_context(case: Case, user: User) -> dict[str, Any]:
@@ -118,8 +102,8 @@ def panel_context(case: Case, user: User) -> dict[str, Any]:
     prep = None
     checklist: list[Check] = []
     if case.decided_solution == Solution.RETURN:
-        prep = ReturnPreparation.objects.filter(case=case).first()
-        checklist = return_checklist(case, prep)
+        prep = preparation_of(case)
+        checklist = return_checklist(case)
     return {
         "plan": plan,
         "plan_pending": plan_pending,

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from kinlink.accounts.models import Role, User
 from kinlink.audit.models import AuditAction
 from kinlink.audit.services import diff, record
 from kinlink.cases import workflow
+from kinlink.cases.lifecycle import TransitionRefused
 from kinlink.cases.models import (
     AgeAssessmentStatus,
     Approval,
@@ -46,7 +48,7 @@ from kinlink.plans.models import (
     RiskResult,
     VisitReport,
 )
-from kinlink.plans.safeguards import SafeguardRefused, return_refusals
+from kinlink.plans.safeguards import SafeguardRefused, return_check_refusals, return_refusals
 
 AGE_UNSETTLED = frozenset(
     {AgeAssessmentStatus.REQUESTED, AgeAssessmentStatus.IN_PROGRESS, AgeAssessmentStatus.APPEALED}
@@ -140,7 +142,8 @@ def action_plan_create(
 ) -> ActionPlan:
     """Make the action plan of the decided solution from its template; each line opens a task.
 
-    Needs a decided solution that has a template, and no plan for it yet. A return plan is
+    Needs a decided solution that has a template, and no current plan for it (one superseded
+    by a review does not count: the review may decide the same solution again). A return plan is
     refused while any return safeguard holds (SG-04, SG-05, SG-19, SG-20): `SafeguardRefused`
     names each, with where to supply it. Nothing is saved when refused.
     """
@@ -151,7 +154,9 @@ def action_plan_create(
         raise ValidationError(_("There is no action-plan template for the decided solution."))
     if blockers := return_refusals(case):
         raise SafeguardRefused(blockers)
-    if ActionPlan.objects.filter(case=case, solution=case.decided_solution).exists():
+    if ActionPlan.objects.filter(
+        case=case, solution=case.decided_solution, superseded_at__isnull=True
+    ).exists():
         raise ValidationError(_("This case already has an action plan for the decided solution."))
     lines = action_plan_default_lines(case=case, actor=actor) if lines is None else lines
     for number, line in enumerate(lines):
@@ -182,10 +187,35 @@ def action_plan_create(
 
 
 def _refuse_while_pending(plan: ActionPlan) -> None:
+    if plan.superseded_at is not None:
+        raise ValidationError(
+            _("This plan was superseded by a review of the solution; make a new action plan.")
+        )
     if workflow.pending_approval(ApprovalSubject.ACTION_PLAN, plan.pk) is not None:
         raise ValidationError(
             _("The plan is waiting for a supervisor's decision; change it after the decision.")
         )
+
+
+def _lose_approval(actor: User, plan: ActionPlan) -> None:
+    """A plan changed after its approval is no longer the plan the supervisor approved: the
+    approval goes (audited) and the plan must be approved again."""
+    if plan.approved_at is None:
+        return
+    seen = plan.version
+    before = plan.approved_at
+    plan.approved_at, plan.approved_by, plan.approval_lost_at = None, None, timezone.now()
+    save_versioned(
+        plan, seen_version=seen, fields=["approved_at", "approved_by", "approval_lost_at"]
+    )
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=plan,
+        case_id=plan.case_id,
+        changes={"approved_at": [before, None], "version": [seen, plan.version]},
+        reason="changed after approval",
+    )
 
 
 @transaction.atomic
@@ -198,13 +228,15 @@ def action_plan_item_add(
     owner: User | None = None,
     partner_agency: str = "",
 ) -> ActionPlanItem:
-    """Add a line to a plan (not while it waits for approval); it opens its own task."""
+    """Add a line to a plan (not while it waits for approval); it opens its own task. An
+    approved plan loses its approval and must be approved again."""
     case = plan.case
     _require_edit(actor, case)
     _refuse_while_pending(plan)
     line = PlanLine(title=title, due_on=due_on, owner=owner, partner_agency=partner_agency)
     if errors := _line_errors(case, line):
         raise ValidationError(errors)
+    _lose_approval(actor, plan)
     last = plan.items.order_by("-position").values_list("position", flat=True).first()
     item = ActionPlanItem.objects.create(
         plan=plan,
@@ -236,7 +268,12 @@ def action_plan_item_update(
     owner: User | None = None,
     partner_agency: str = "",
 ) -> ActionPlanItem:
-    """Change a line (what, who, when); its open task follows. A stale edit is refused."""
+    """Change a line (what, who, when); its open task follows. A stale edit is refused, and an
+    approved plan loses its approval and must be approved again.
+
+    The task's new deadline is not judged here: its overdue flag is cleared and the deadline job
+    (`cases.jobs.refresh_deadlines`), the one writer of that flag, sets it and tells the owner.
+    """
     plan = item.plan
     case = plan.case
     _require_edit(actor, case)
@@ -264,6 +301,8 @@ def action_plan_item_update(
     changes = diff(before, after)
     changes["version"] = [seen_version, item.version]
     record(actor=actor, action=AuditAction.UPDATE, obj=item, case_id=case.pk, changes=changes)
+    if len(changes) > 1:
+        _lose_approval(actor, plan)
     # The hub has no task-edit service: the line's open task is rewritten here, versioned.
     for task in Task.objects.filter(source_id=item.pk, status=TaskStatus.OPEN):
         deadline = due_at(due_on)
@@ -272,7 +311,7 @@ def action_plan_item_update(
             due_at=deadline,
             owner=owner,
             partner_agency=item.partner_agency,
-            overdue=deadline < timezone.now(),
+            overdue=False,
             version=task.version + 1,
         )
         record(
@@ -291,6 +330,10 @@ def action_plan_submit(*, actor: User, plan: ActionPlan) -> Approval:
     return, every return safeguard must pass."""
     case = plan.case
     _require_edit(actor, case)
+    if plan.superseded_at is not None:
+        raise ValidationError(
+            _("This plan was superseded by a review of the solution; make a new action plan.")
+        )
     if plan.approved_at is not None:
         raise ValidationError(_("This plan is already approved."))
     if not plan.items.exists():
@@ -306,12 +349,22 @@ def action_plan_submit(*, actor: User, plan: ActionPlan) -> Approval:
 
 @workflow.approval_handler(ApprovalSubject.ACTION_PLAN)
 def action_plan_decided(approval: Approval, decider: User) -> None:
-    """An approved plan gets its approval date; a plan sent back keeps the comments."""
-    plan = ActionPlan.objects.get(pk=approval.object_id)
+    """An approved plan gets its approval date; a plan sent back keeps the comments.
+
+    A return plan is approved only while every return safeguard still passes (SG-19, SG-20: a
+    claim lodged or a reflection period opened since the request stops it): otherwise a
+    `ValidationError` with every reason, so that `approval_decide` saves nothing.
+    """
+    plan = ActionPlan.objects.select_related("case").get(pk=approval.object_id)
     seen = plan.version
     if approval.status == ApprovalStatus.APPROVED:
+        if plan.solution == Solution.RETURN and (blockers := return_check_refusals(plan.case)):
+            raise ValidationError([r.message for r in blockers])
         plan.approved_at, plan.approved_by = approval.decided_at, decider
-        save_versioned(plan, seen_version=seen, fields=["approved_at", "approved_by"])
+        plan.approval_lost_at = None
+        save_versioned(
+            plan, seen_version=seen, fields=["approved_at", "approved_by", "approval_lost_at"]
+        )
         changes: dict[str, Any] = {"approved_at": [None, plan.approved_at]}
     else:
         plan.returned_comments = approval.comments
@@ -324,6 +377,41 @@ def action_plan_decided(approval: Approval, decider: User) -> None:
         case_id=plan.case_id,
         changes={**changes, "version": [seen, plan.version]},
     )
+
+
+# Transitions after which the decided solution is decided again (and may change).
+REDECIDING = frozenset({"review_solution", "reopen"})
+
+
+@receiver(workflow.case_transitioned, dispatch_uid="plans.plans_superseded_on_review")
+def plans_superseded_on_review(
+    sender: Any, case: Case, transition: str, actor: User, **kwargs: Any
+) -> None:
+    """A review of the solution or a reopening supersedes the case's approved action plans and
+    its follow-up plans: they were made for the previous decision. Guards ignore them from then
+    on, and the plans of the new decision are made and approved anew, even for the same
+    solution. Visits already scheduled stay open: the child is followed during the review.
+    """
+    if transition not in REDECIDING:
+        return
+    now = timezone.now()
+    plans = ActionPlan.objects.filter(
+        case=case, approved_at__isnull=False, superseded_at__isnull=True
+    )
+    follow_ups = FollowUpPlan.objects.filter(case=case, superseded_at__isnull=True)
+    superseded: list[ActionPlan | FollowUpPlan] = [*plans, *follow_ups]
+    for record_ in superseded:
+        seen = record_.version
+        record_.superseded_at = now
+        save_versioned(record_, seen_version=seen, fields=["superseded_at"])
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=record_,
+            case_id=case.pk,
+            changes={"superseded_at": [None, now], "version": [seen, record_.version]},
+            transition=transition,
+        )
 
 
 # --- return preparation (SG-05) ------------------------------------------------------------
@@ -395,18 +483,32 @@ def return_preparation_save(
             action=AuditAction.CREATE,
             obj=prep,
             case_id=case.pk,
-            changes=diff({}, values),
+            changes=_without_names(diff({}, values)),
         )
+        case.return_preparation = prep  # the safeguards' cached read sees what was just saved
         return prep
     before = {name: getattr(prep, name) for name in values}
     for name, value in values.items():
         setattr(prep, name, value)
     seen = seen_version if seen_version is not None else 0
     save_versioned(prep, seen_version=seen, fields=list(values))
-    changes = diff(before, values)
+    changes = _without_names(diff(before, values))
     changes["version"] = [seen, prep.version]
     record(actor=actor, action=AuditAction.UPDATE, obj=prep, case_id=case.pk, changes=changes)
+    case.return_preparation = prep
     return prep
+
+
+# Names of private persons stay in the record, not in the append-only trail.
+PRIVATE_NAMES = frozenset({"carer_name"})
+
+
+def _without_names(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The audit changes with each private person's name masked: the trail says it changed."""
+    return {
+        name: ["***", "***"] if name in PRIVATE_NAMES else values
+        for name, values in changes.items()
+    }
 
 
 # --- follow-up (step 8) ----------------------------------------------------------------------
@@ -429,10 +531,24 @@ def follow_up_plan_create(
     Kinship placement abroad: every 15 days, 24 visits; after reunification: months 1, 2, 3, 6,
     9 and 12; custom: every N days (1–366) for M months (1–36). One responsible: a person here
     or a partner agency abroad. Follows a decided solution.
+
+    One at a time: refused while a current (not superseded) follow-up plan has a visit not
+    done. Requests are serialised on the case's row; the rule spans visits, so no database
+    constraint states it.
     """
     _require_edit(actor, case)
     if not case.decided_solution:
         raise ValidationError(_("Decide the sustainable solution before planning its follow-up."))
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+    if FollowUpVisit.objects.filter(
+        case=case, plan__superseded_at__isnull=True, done_on__isnull=True
+    ).exists():
+        raise ValidationError(
+            _(
+                "This case already has a follow-up plan with visits still to be done: report "
+                "them before planning a new follow-up."
+            )
+        )
     partner_agency = partner_agency.strip()
     errors = _check_doer(case, owner, partner_agency)
     if template not in FollowUpTemplate.values:
@@ -660,9 +776,14 @@ def closure_decided(approval: Approval, decider: User) -> None:
     case = Case.objects.get(pk=approval.case_id)
     approved = approval.status == ApprovalStatus.APPROVED
     if approved:
-        workflow.case_transition(
-            actor=decider, case=case, name="approve_closure", seen_version=case.version
-        )
+        # The closure is checked again (guards.closure_still_complete): a refusal undoes the
+        # whole decision, with its reasons.
+        try:
+            workflow.case_transition(
+                actor=decider, case=case, name="approve_closure", seen_version=case.version
+            )
+        except TransitionRefused as refused:
+            raise ValidationError([r.message for r in refused.refusals]) from refused
     else:
         workflow.case_transition(
             actor=decider,

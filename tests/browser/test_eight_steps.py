@@ -93,6 +93,9 @@ def test_an_unaccompanied_child_goes_through_the_eight_steps_to_closure(
     steps.seat_panel_member(amina, "Me Karim Alaoui", "Lawyer")
     steps.seat_panel_member(amina, "Fatima Zahra Idrissi", "Social worker")
     expect(amina.locator("#panel")).to_contain_text("Fatima Zahra Idrissi")
+    steps.submit(amina, amina.locator("#submission").get_by_role("button"))
+    expect(amina.locator(".messages")).to_contain_text("Sent to the supervisors for approval.")
+    steps.approve_in_my_day(youssef, base, "Best-interests submission", reference)
 
     # The supervisor, who wrote neither the report nor the assessment, decides.
     steps.open_case(youssef, base, case_id)

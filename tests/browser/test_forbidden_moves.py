@@ -45,6 +45,7 @@ def decide_a_return(case_id: Any, caseworker: Any, supervisor: Any) -> None:
     """Set-up through the services: the child heard, and a panel deciding his return."""
     from kinlink.assessments import services as assessments
     from kinlink.cases.models import Case
+    from kinlink.cases.workflow import approval_decide
 
     today = steps.today()
     assessments.child_views_record(
@@ -72,6 +73,8 @@ def decide_a_return(case_id: Any, caseworker: Any, supervisor: Any) -> None:
             no_conflict_declared=True,
             confidentiality_signed=True,
         )
+    approval = assessments.bid_submit(actor=caseworker, bid=bid)
+    approval_decide(actor=supervisor, approval=approval, approve=True)
     bid.refresh_from_db()
     assessments.bid_decide(
         actor=supervisor,
@@ -79,6 +82,7 @@ def decide_a_return(case_id: Any, caseworker: Any, supervisor: Any) -> None:
         seen_version=bid.version,
         solution="return",
         reasons="Reunification with his mother, who asks for him, is in his best interests.",
+        views_weighed="His wish to go home to his mother weighed most.",
         child_informed_on=today,
         child_informed_language="ara",
         review_on=today + timedelta(days=90),

@@ -9,7 +9,9 @@ import pytest
 from django.utils import timezone
 
 from kinlink.assessments import services
+from kinlink.cases.models import Case, Stage
 from kinlink.cases.services import case_assign, case_facts_update, consent_record
+from kinlink.cases.workflow import approval_decide
 
 
 def hear_child(case: Any, actor: Any) -> Any:
@@ -50,10 +52,12 @@ def consent_to_tracing(case: Any, actor: Any) -> None:
     )
 
 
-def seat_panel(bid: Any, actor: Any, count: int = 3, **overrides: Any) -> None:
+def seat_panel(
+    bid: Any, actor: Any, count: int = 3, prefix: str = "Expert", **overrides: Any
+) -> None:
     for number in range(count):
         values = {
-            "external_name": f"Expert {number}",
+            "external_name": f"{prefix} {number}",
             "function": "Psychologist",
             "agency": "UNHCR",
             "no_conflict_declared": True,
@@ -77,6 +81,21 @@ def decision(**overrides: Any) -> dict[str, Any]:
     return values
 
 
+def at_determination(case: Any) -> Any:
+    """Put the case at the solution-determination step, where a determination is decided."""
+    Case.objects.filter(pk=case.pk).update(stage=Stage.SOLUTION_DETERMINATION)
+    case.refresh_from_db()
+    return case
+
+
+def approve_submission(bid: Any, author: Any, supervisor: Any) -> Any:
+    """The author submits the determination and the supervisor approves it."""
+    approval = services.bid_submit(actor=author, bid=bid)
+    approval_decide(actor=supervisor, approval=approval, approve=True)
+    bid.refresh_from_db()
+    return bid
+
+
 @pytest.fixture
 def guardian_on_case(case_a: Any, supervisor_a: Any, guardian: Any) -> Any:
     case_a.refresh_from_db()
@@ -87,8 +106,10 @@ def guardian_on_case(case_a: Any, supervisor_a: Any, guardian: Any) -> Any:
 
 
 @pytest.fixture
-def ready_bid(case_a: Any, caseworker_a: Any) -> Any:
-    """A determination authored by caseworker_a: child heard, guardian, quorate panel."""
+def ready_bid(case_a: Any, caseworker_a: Any, supervisor_a: Any) -> Any:
+    """A determination authored by caseworker_a at the solution-determination step: child
+    heard, guardian, quorate panel, submission approved by supervisor_a."""
+    at_determination(case_a)
     hear_child(case_a, caseworker_a)
     appoint_guardian(case_a)
     bid = services.bid_open(actor=caseworker_a, case=case_a, report="Full BID report text.")
@@ -96,7 +117,7 @@ def ready_bid(case_a: Any, caseworker_a: Any) -> Any:
         services.bid_option_add(actor=caseworker_a, bid=bid, solution=solution, pros="…")
     seat_panel(bid, caseworker_a)
     bid.refresh_from_db()
-    return bid
+    return approve_submission(bid, caseworker_a, supervisor_a)
 
 
 def reload(obj: Any) -> Any:

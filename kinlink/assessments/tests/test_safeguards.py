@@ -20,6 +20,8 @@ from kinlink.assessments.models import (
 )
 from kinlink.assessments.tests.conftest import (
     appoint_guardian,
+    approve_submission,
+    at_determination,
     consent_to_tracing,
     decision,
     hear_child,
@@ -344,46 +346,72 @@ def test_a_decision_is_refused_for_an_unaccompanied_child_without_a_guardian(
     assert "guardian must be appointed" in refused_decision(reload(ready_bid), supervisor_a)
 
 
-def test_adoption_before_24_months_of_tracing_is_refused(
-    case_a: Any, caseworker_a: Any, supervisor_a: Any
-) -> None:
-    with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=UTC)):
-        consent_to_tracing(case_a, caseworker_a)
+def _adoption_bid(case: Any, caseworker: Any, supervisor: Any) -> Any:
+    at_determination(case)
+    hear_child(case, caseworker)
+    appoint_guardian(case)
+    bid = services.bid_open(actor=caseworker, case=case, report="BID report text.")
+    services.bid_option_add(actor=caseworker, bid=bid, solution="adoption_kafala")
+    seat_panel(bid, caseworker)
+    return approve_submission(reload(bid), caseworker, supervisor)
+
+
+def _trace_from_to(case: Any, actor: Any, opened: datetime, closed: datetime) -> None:
+    with time_machine.travel(opened):
+        consent_to_tracing(case, actor)
         services.tracing_status_update(
-            actor=caseworker_a,
-            case=case_a,
+            actor=actor,
+            case=reload(case),
             status="open",
             do_no_harm_confirmed=True,
             tracing_targets="Mother",
         )
+    with time_machine.travel(closed):
         services.tracing_status_update(
-            actor=caseworker_a, case=reload(case_a), status="closed_not_found"
+            actor=actor, case=reload(case), status="closed_not_found", note=CLOSING_NOTE
         )
-    with time_machine.travel(datetime(2028, 11, 1, 9, 0, tzinfo=UTC)):  # 23 months
-        hear_child(case_a, caseworker_a)
-        appoint_guardian(case_a)
-        bid = services.bid_open(actor=caseworker_a, case=case_a, report="BID report text.")
-        services.bid_option_add(actor=caseworker_a, bid=bid, solution="adoption_kafala")
-        seat_panel(bid, caseworker_a)
-        message = refused_decision(
-            reload(bid),
-            supervisor_a,
-            solution="adoption_kafala",
-            child_informed_on=timezone.localdate(),
-            review_on=timezone.localdate() + timedelta(days=90),
-        )
-        assert "24 months of tracing" in message
-    with time_machine.travel(datetime(2028, 12, 2, 9, 0, tzinfo=UTC)):  # 24 months on
-        bid = services.bid_decide(
-            actor=supervisor_a,
-            bid=reload(bid),
-            seen_version=reload(bid).version,
-            **decision(
-                solution="adoption_kafala",
-                child_informed_on=timezone.localdate(),
-                review_on=timezone.localdate() + timedelta(days=90),
-            ),
-        )
+
+
+CLOSING_NOTE = "Red Cross and two embassies searched; no trace of the family."
+
+
+def adoption(**overrides: Any) -> dict[str, Any]:
+    return decision(
+        solution="adoption_kafala",
+        child_informed_on=timezone.localdate(),
+        review_on=timezone.localdate() + timedelta(days=90),
+        **overrides,
+    )
+
+
+def test_adoption_after_tracing_closed_before_24_months_is_refused_even_years_later(
+    case_a: Any, caseworker_a: Any, supervisor_a: Any
+) -> None:
+    _trace_from_to(
+        case_a,
+        caseworker_a,
+        datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+        datetime(2028, 11, 1, 9, 0, tzinfo=UTC),  # closed after 23 months of tracing
+    )
+    with time_machine.travel(datetime(2030, 1, 5, 9, 0, tzinfo=UTC)):  # 37 months since start
+        bid = _adoption_bid(case_a, caseworker_a, supervisor_a)
+        with pytest.raises(ValidationError, match="24 months of tracing"):
+            services.bid_decide(actor=supervisor_a, bid=bid, seen_version=bid.version, **adoption())
+        assert reload(bid).status == BIDStatus.OPEN
+
+
+def test_adoption_after_24_months_of_tracing_closed_not_found_is_decided(
+    case_a: Any, caseworker_a: Any, supervisor_a: Any
+) -> None:
+    _trace_from_to(
+        case_a,
+        caseworker_a,
+        datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+        datetime(2028, 12, 2, 9, 0, tzinfo=UTC),  # 24 months of tracing
+    )
+    with time_machine.travel(datetime(2028, 12, 20, 9, 0, tzinfo=UTC)):
+        bid = _adoption_bid(case_a, caseworker_a, supervisor_a)
+        services.bid_decide(actor=supervisor_a, bid=bid, seen_version=bid.version, **adoption())
         assert reload(case_a).decided_solution == "adoption_kafala"
 
 
@@ -444,3 +472,287 @@ def test_a_trafficking_concern_without_indicators_is_refused(
             referred_to="NRM",
         )
     assert reload(case_a).trafficking_reflection_until is None
+
+
+# --- review fixes: age at referral (SG-02) ---------------------------------------------
+
+
+def _decide_age(case: Any, actor: Any, low: int, high: int) -> Any:
+    age = services.age_assessment_request(
+        actor=actor, case=reload(case), **{**AGE_REQUEST, "methods": ["documents"]}
+    )
+    age = services.age_assessment_update(
+        actor=actor, assessment=age, seen_version=age.version, status="in_progress"
+    )
+    return services.age_assessment_update(
+        actor=actor,
+        assessment=age,
+        seen_version=age.version,
+        status="decided",
+        age_min=low,
+        age_max=high,
+        decided_on=timezone.localdate(),
+    )
+
+
+def _referred_two_years_ago_as_15(case: Any) -> Any:
+    Case.objects.filter(pk=case.pk).update(
+        referral_date=timezone.localdate() - timedelta(days=2 * 365 + 1),
+        age_estimate=15,
+        date_of_birth=None,
+    )
+    case = reload(case)
+    assert case.age == 17
+    return case
+
+
+@pytest.mark.parametrize(("low", "high", "age_now"), [(17, 19, 17), (16, 18, 16), (18, 20, 17)])
+def test_an_assessed_age_never_makes_a_child_referred_two_years_ago_older(
+    case_a: Any, caseworker_a: Any, low: int, high: int, age_now: int
+) -> None:
+    case = _referred_two_years_ago_as_15(case_a)
+    _decide_age(case, caseworker_a, low, high)
+    assert reload(case).age == age_now
+
+
+def test_an_assessed_age_below_the_current_one_lowers_the_age_counted_from_the_referral(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    case = _referred_two_years_ago_as_15(case_a)
+    _decide_age(case, caseworker_a, 14, 16)
+    case = reload(case)
+    assert case.age == 14
+    assert case.age_estimate == 12  # at referral, two years before the decision
+
+
+def test_an_assessed_age_keeps_the_date_of_birth_and_is_recorded_on_the_assessment(
+    client: Any, case_a: Any, caseworker_a: Any
+) -> None:
+    born = timezone.localdate() - timedelta(days=17 * 365 + 10)
+    Case.objects.filter(pk=case_a.pk).update(date_of_birth=born, age_estimate=None)
+    age = _decide_age(case_a, caseworker_a, 15, 17)
+    case = reload(case_a)
+    assert case.date_of_birth == born
+    assert case.age_estimate is None
+    assert (reload(age).age_min, reload(age).age_max) == (15, 17)
+    client.force_login(caseworker_a)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "assessed at 15–17 years" in page
+    assert "the date of birth is kept" in page
+
+
+# --- review fixes: tracing moves (H2, SG-10) and do-no-harm (SG-11) ---------------------
+
+
+def _open_tracing(case: Any, actor: Any, **values: Any) -> Any:
+    consent_to_tracing(case, actor)
+    return services.tracing_status_update(
+        actor=actor,
+        case=reload(case),
+        status="open",
+        do_no_harm_confirmed=True,
+        **{"tracing_targets": "Mother", **values},
+    )
+
+
+def _move(case: Any, actor: Any, status: str, **values: Any) -> Any:
+    return services.tracing_status_update(actor=actor, case=reload(case), status=status, **values)
+
+
+@pytest.mark.parametrize(
+    ("path", "refused"),
+    [
+        ([], "found"),
+        (["open"], "verified"),
+        (["open"], "reunified"),
+        (["open", "found"], "reunified"),  # SG-10: verified first
+        (["open", "found", "verified"], "open"),
+    ],
+)
+def test_a_tracing_move_outside_the_allowed_moves_is_refused(
+    case_a: Any, caseworker_a: Any, path: list[str], refused: str
+) -> None:
+    if path:
+        _open_tracing(case_a, caseworker_a)
+    for status in path[1:]:
+        _move(case_a, caseworker_a, status)
+    before = reload(case_a).tracing_status
+    count = TracingStatusChange.objects.count()
+    with pytest.raises(ValidationError, match="Tracing cannot move from"):
+        _move(case_a, caseworker_a, refused, do_no_harm_confirmed=True, tracing_targets="Mother")
+    assert reload(case_a).tracing_status == before
+    assert TracingStatusChange.objects.count() == count
+
+
+def test_a_family_is_reunified_only_after_the_link_is_verified(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    _open_tracing(case_a, caseworker_a)
+    for status in ("in_progress", "found", "verified", "reunified"):
+        _move(case_a, caseworker_a, status)
+    assert reload(case_a).tracing_status == "reunified"
+
+
+def test_closing_tracing_as_not_found_needs_a_note_and_is_dated(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    _open_tracing(case_a, caseworker_a)
+    with pytest.raises(ValidationError, match="at least 20 characters"):
+        _move(case_a, caseworker_a, "closed_not_found", note="Not found.")
+    assert reload(case_a).tracing_status == "open"
+    change = _move(case_a, caseworker_a, "closed_not_found", note=CLOSING_NOTE)
+    assert change.closed_on == timezone.localdate()
+    assert services.tracing_closed_on(reload(case_a)) == timezone.localdate()
+    _open_tracing(case_a, caseworker_a)  # a closed tracing may restart
+    assert reload(case_a).tracing_status == "open"
+
+
+def test_a_person_flagged_earlier_cannot_be_traced_on_a_later_move(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    _open_tracing(case_a, caseworker_a, alleged_abusers="Mohamed Benali")
+    with pytest.raises(ValidationError, match="alleged abuser") as error:
+        _move(case_a, caseworker_a, "in_progress", tracing_targets="Mother\nMuhammad Ben Ali")
+    assert "Muhammad Ben Ali" in messages_of(error)
+    assert reload(case_a).tracing_status == "open"
+    _move(case_a, caseworker_a, "in_progress", tracing_targets="Mother\nAunt Khadija")
+    assert reload(case_a).tracing_status == "in_progress"
+
+
+def test_a_person_flagged_later_stops_the_tracing_of_the_same_person(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    _open_tracing(case_a, caseworker_a, tracing_targets="Mother\nUncle Ahmed Karimi")
+    with pytest.raises(ValidationError, match="alleged abuser"):
+        _move(case_a, caseworker_a, "found", alleged_abusers="Ahmad Karimi")
+    assert reload(case_a).tracing_status == "open"
+
+
+def test_a_restarted_tracing_still_checks_people_flagged_before_the_closure(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    _open_tracing(case_a, caseworker_a, alleged_abusers="Youssef Haddad")
+    _move(case_a, caseworker_a, "closed_not_found", note=CLOSING_NOTE)
+    with pytest.raises(ValidationError, match="alleged abuser"):
+        _open_tracing(case_a, caseworker_a, tracing_targets="Father Yusuf Hadad")
+    assert reload(case_a).tracing_status == "closed_not_found"
+
+
+# --- review fixes: who decides, when (M3, SG-04, SG-08) ---------------------------------
+
+
+def test_a_determination_is_not_decided_outside_the_solution_determination_step(
+    ready_bid: Any, case_a: Any, supervisor_a: Any
+) -> None:
+    Case.objects.filter(pk=case_a.pk).update(stage=Stage.INTERIM_CARE)
+    assert "the case is not there" in refused_decision(reload(ready_bid), supervisor_a)
+
+
+def test_a_determination_is_not_decided_while_the_case_is_on_hold(
+    ready_bid: Any, case_a: Any, supervisor_a: Any
+) -> None:
+    Case.objects.filter(pk=case_a.pk).update(hold="missing")
+    assert "on hold" in refused_decision(reload(ready_bid), supervisor_a)
+
+
+def test_only_a_supervisor_decides_a_determination(
+    ready_bid: Any, case_a: Any, caseworker_a: Any, supervisor_a: Any, team_a: Any
+) -> None:
+    from conftest import make_user
+    from kinlink.cases.services import case_assign
+
+    colleague = make_user("caseworker_a2", "caseworker", case_a.agency, [team_a])
+    case = reload(case_a)
+    case_assign(
+        actor=supervisor_a, case=case, seen_version=case.version, add=[(colleague, "coworker")]
+    )
+    message = refused_decision(reload(ready_bid), colleague)
+    assert "Only a supervisor decides" in message
+    assert "author of the report" not in message
+
+
+def test_a_decision_without_the_weight_given_to_the_childs_views_is_refused(
+    ready_bid: Any, supervisor_a: Any
+) -> None:
+    message = refused_decision(ready_bid, supervisor_a, views_weighed="  ")
+    assert "how the child's views were weighed" in message
+
+
+def test_a_decision_before_the_submission_is_approved_is_refused(
+    ready_bid: Any, supervisor_a: Any
+) -> None:
+    from kinlink.assessments.models import BestInterestsDetermination
+
+    BestInterestsDetermination.objects.filter(pk=ready_bid.pk).update(submission_approved_at=None)
+    assert "submitted to a supervisor and approved" in refused_decision(
+        reload(ready_bid), supervisor_a
+    )
+
+
+# --- review fixes: the panel (M4, SG-08) ------------------------------------------------
+
+
+def _member(bid: Any, actor: Any, **values: Any) -> Any:
+    return services.bid_panel_member_add(
+        actor=actor, bid=bid, function="Chair", agency="Agency A", **values
+    )
+
+
+def test_the_report_author_cannot_sit_on_the_panel(ready_bid: Any, caseworker_a: Any) -> None:
+    count = ready_bid.panel_members.count()
+    with pytest.raises(ValidationError, match="author of the report cannot sit"):
+        _member(ready_bid, caseworker_a, user=caseworker_a)
+    assert ready_bid.panel_members.count() == count
+
+
+def test_the_same_person_cannot_sit_twice_on_the_panel(
+    ready_bid: Any, caseworker_a: Any, supervisor_a: Any
+) -> None:
+    _member(ready_bid, caseworker_a, user=supervisor_a)
+    with pytest.raises(ValidationError, match="already sits"):
+        _member(ready_bid, caseworker_a, user=supervisor_a)
+    with pytest.raises(ValidationError, match="already sits"):
+        _member(ready_bid, caseworker_a, external_name="  expert   0 ")  # seated as "Expert 0"
+    assert ready_bid.panel_members.count() == 4
+
+
+def test_the_database_refuses_a_member_seated_twice(ready_bid: Any, supervisor_a: Any) -> None:
+    from django.db import IntegrityError, transaction
+
+    from kinlink.assessments.models import BIDPanelMember
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BIDPanelMember.objects.create(
+            bid=ready_bid, external_name="EXPERT 1", function="x", agency="y"
+        )
+    BIDPanelMember.objects.create(bid=ready_bid, user=supervisor_a, function="x", agency="y")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BIDPanelMember.objects.create(bid=ready_bid, user=supervisor_a, function="x", agency="y")
+
+
+# --- review fixes: the submission (SG-03, SG-04) ---------------------------------------
+
+
+def test_a_determination_without_an_option_cannot_be_submitted(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    hear_child(case_a, caseworker_a)
+    appoint_guardian(case_a)
+    bid = services.bid_open(actor=caseworker_a, case=case_a, report="BID report text.")
+    with pytest.raises(ValidationError, match="at least one option"):
+        services.bid_submit(actor=caseworker_a, bid=bid)
+    assert not Approval.objects.exists()
+
+
+def test_a_determination_cannot_be_submitted_before_the_child_is_heard_or_has_a_guardian(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    Case.objects.filter(pk=case_a.pk).update(separation_status="unaccompanied")
+    case = reload(case_a)
+    bid = services.bid_open(actor=caseworker_a, case=case, report="BID report text.")
+    services.bid_option_add(actor=caseworker_a, bid=bid, solution="host")
+    with pytest.raises(ValidationError) as error:
+        services.bid_submit(actor=caseworker_a, bid=reload(bid))
+    assert "Record the child's views first" in messages_of(error)
+    assert "guardian must be appointed" in messages_of(error)
+    assert not Approval.objects.exists()

@@ -240,6 +240,9 @@ def test_deferring_a_bid_sends_the_case_back_to_temporary_care(
 def test_deferring_from_the_wrong_step_is_refused_and_the_bid_stays_open(
     ready_bid: Any, caseworker_a: Any
 ) -> None:
+    from kinlink.cases.models import Case
+
+    Case.objects.filter(pk=ready_bid.case_id).update(stage=Stage.INTERIM_CARE)
     with pytest.raises(TransitionRefused):
         services.bid_defer(
             actor=caseworker_a,
@@ -291,3 +294,109 @@ def test_the_lifecycle_moves_once_assessment_family_and_bid_are_done(
         actor=supervisor_a, case=case, name="implement_solution", seen_version=case.version
     )
     assert reload(case).stage == Stage.IMPLEMENTATION
+
+
+# --- review fixes -----------------------------------------------------------------------
+
+
+def test_sending_an_assessment_for_approval_bumps_its_version_and_is_audited(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    hear_child(case_a, caseworker_a)
+    assessment = write_assessment(case_a, caseworker_a)
+    version = assessment.version
+    services.assessment_submit(actor=caseworker_a, assessment=assessment)
+    assert reload(assessment).version == version + 1
+    event = AuditEvent.objects.filter(object_id=str(assessment.pk), action="update").get()
+    assert event.changes["version"] == [version, version + 1]
+    assert event.changes["submitted_at"][0] is None
+
+
+def test_an_approved_submission_is_stamped_and_a_returned_one_is_not(
+    ready_bid: Any, case_a: Any, caseworker_a: Any, supervisor_a: Any
+) -> None:
+    assert ready_bid.submission_approved_at is not None
+    from kinlink.assessments.models import BestInterestsDetermination
+
+    BestInterestsDetermination.objects.filter(pk=ready_bid.pk).update(submission_approved_at=None)
+    approval = services.bid_submit(actor=caseworker_a, bid=reload(ready_bid))
+    approval_decide(
+        actor=supervisor_a, approval=approval, approve=False, comments="Weigh a return as well."
+    )
+    assert reload(ready_bid).submission_approved_at is None
+
+
+def test_a_decision_opens_a_review_task_for_the_lead_caseworker(
+    ready_bid: Any, supervisor_a: Any, case_a: Any
+) -> None:
+    values = decision()
+    services.bid_decide(actor=supervisor_a, bid=ready_bid, seen_version=ready_bid.version, **values)
+    task = Task.objects.get(source_id=ready_bid.pk)
+    assert task.kind == TaskKind.OTHER
+    assert task.title == "Review the best-interests determination"
+    assert task.due_at.date() == values["review_on"]
+    assert task.owner == reload(case_a).lead_caseworker
+
+
+@pytest.mark.parametrize(
+    ("stage", "transition"),
+    [(Stage.FOLLOW_UP, "review_solution"), (Stage.CLOSED, "reopen")],
+)
+def test_a_review_or_reopening_supersedes_the_decided_determination(
+    ready_bid: Any, supervisor_a: Any, case_a: Any, stage: str, transition: str
+) -> None:
+    from kinlink.cases.models import Case
+
+    services.bid_decide(
+        actor=supervisor_a, bid=ready_bid, seen_version=ready_bid.version, **decision()
+    )
+    Case.objects.filter(pk=case_a.pk).update(stage=stage)
+    case = reload(case_a)
+    case_transition(
+        actor=supervisor_a,
+        case=case,
+        name=transition,
+        seen_version=case.version,
+        reason="The placement is no longer in the child's interest.",
+    )
+    assert reload(ready_bid).status == BIDStatus.SUPERSEDED
+    assert reload(case_a).decided_solution == ""
+    assert Task.objects.get(source_id=ready_bid.pk).status == TaskStatus.DONE
+    Case.objects.filter(pk=case_a.pk).update(stage=Stage.SOLUTION_DETERMINATION, hold="")
+    case = reload(case_a)
+    with pytest.raises(TransitionRefused, match="best-interests determination must be decided"):
+        case_transition(
+            actor=supervisor_a, case=case, name="implement_solution", seen_version=case.version
+        )
+
+
+def test_deferring_from_the_case_page_defers_the_open_determination(
+    ready_bid: Any, caseworker_a: Any, case_a: Any
+) -> None:
+    case = reload(case_a)
+    case_transition(
+        actor=caseworker_a,
+        case=case,
+        name="defer_determination",
+        seen_version=case.version,
+        reason="The family evaluation from abroad is still missing.",
+    )
+    bid = reload(ready_bid)
+    assert bid.status == BIDStatus.DEFERRED
+    assert bid.deferral_reason
+
+
+def test_deferring_on_the_determination_page_defers_it_once(
+    ready_bid: Any, caseworker_a: Any, case_a: Any
+) -> None:
+    services.bid_defer(
+        actor=caseworker_a,
+        bid=ready_bid,
+        seen_version=ready_bid.version,
+        reason="The family evaluation from abroad is still missing.",
+    )
+    bid = reload(ready_bid)
+    assert bid.deferral_reason == "The family evaluation from abroad is still missing."
+    assert (
+        AuditEvent.objects.filter(object_id=str(bid.pk), changes__status__1="deferred").count() == 1
+    )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from kinlink.assessments import services
 from kinlink.assessments.models import AgeAssessment, BIDStatus, ChildViews
 from kinlink.assessments.tests.conftest import decision, hear_child, reload, write_assessment
+from kinlink.cases.services import case_facts_update
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,7 @@ def routes(case: Any, records: dict[str, Any]) -> list[tuple[str, str, set[str]]
         ("assessment_submit", [c, a]),
         ("bid_option_add", [c, b]),
         ("bid_member_add", [c, b]),
+        ("bid_submit", [c, b]),
         ("bid_decide", [c, b]),
         ("bid_defer", [c, b]),
     ]
@@ -76,7 +78,14 @@ def routes(case: Any, records: dict[str, Any]) -> list[tuple[str, str, set[str]]
     )
 
 
-POST_ONLY = {"assessment_submit", "bid_option_add", "bid_member_add", "bid_decide", "bid_defer"}
+POST_ONLY = {
+    "assessment_submit",
+    "bid_option_add",
+    "bid_member_add",
+    "bid_submit",
+    "bid_decide",
+    "bid_defer",
+}
 
 
 def test_every_url_answers_each_persona_as_the_policy_says(
@@ -281,8 +290,54 @@ def test_the_bid_page_costs_the_same_with_more_options_and_members(
         client.force_login(caseworker_a)
         client.get(url)
         before = _queries(client, url)
-        seat_panel(ready_bid, caseworker_a, count=4)
+        seat_panel(ready_bid, caseworker_a, count=4, prefix="Adviser")
         services.bid_option_add(actor=caseworker_a, bid=ready_bid, solution="third_country")
         hear_child(case_a, caseworker_a)
         after = _queries(client, url)
     assert after == before
+
+
+def test_an_edit_of_an_assessment_is_audited_with_its_old_and_new_values(
+    client: Any, case_a: Any, caseworker_a: Any
+) -> None:
+    from kinlink.audit.models import AuditEvent
+
+    assessment = write_assessment(case_a, caseworker_a)
+    client.force_login(caseworker_a)
+    url = reverse("assessments:assessment_edit", args=[case_a.pk, assessment.pk])
+    response = client.post(
+        url,
+        {
+            "version": assessment.version,
+            "kind": "comprehensive",
+            "completed_on": timezone.localdate().isoformat(),
+            "safety": "Safe at the shelter.",
+            "health": "Seen by a doctor; asthma treated.",
+            "recommendation": "Temporary care in a small group home.",
+        },
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.filter(object_id=str(assessment.pk), action="update").get()
+    assert event.changes["health"] == ["Good.", "Seen by a doctor; asthma treated."]
+    assert "safety" not in event.changes
+
+
+def test_the_submit_button_sends_the_determination_to_the_supervisors(
+    client: Any, case_a: Any, caseworker_a: Any
+) -> None:
+    from kinlink.cases.models import Approval
+
+    hear_child(case_a, caseworker_a)
+    case_facts_update(actor=None, case=case_a, guardianship_status="appointed")
+    bid = services.bid_open(actor=caseworker_a, case=case_a, report="BID report text.")
+    client.force_login(caseworker_a)
+    page = reverse("assessments:bid_detail", args=[case_a.pk, bid.pk])
+    submit = reverse("assessments:bid_submit", args=[case_a.pk, bid.pk])
+    assert submit.encode() in client.get(page).content
+    response = client.post(submit, follow=True)
+    assert b"at least one option" in response.content
+    assert not Approval.objects.exists()
+    services.bid_option_add(actor=caseworker_a, bid=bid, solution="host")
+    response = client.post(submit, follow=True)
+    assert Approval.objects.get().subject == "bid_submission"
+    assert b"Waiting for a supervisor" in response.content

@@ -9,11 +9,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from conftest import make_user
 from kinlink.audit.models import AuditEvent
 from kinlink.care import services
 from kinlink.care.models import CareArrangement, Goal, Guardianship, LegalProcedure, SupportPlan
 from kinlink.care.tests.conftest import appoint, days_ago, fresh, hear, place
 from kinlink.cases.models import ApprovalStatus, CaseAssignment, Task, TaskKind, TaskStatus
+from kinlink.cases.policies import visible_cases
 from kinlink.cases.workflow import approval_decide
 
 
@@ -135,12 +137,75 @@ def test_appointing_a_guardian_fulfils_the_request_and_closes_its_task(
     assert audited(term, "update")
 
 
-def test_a_guardian_with_an_account_is_assigned_to_the_case(
-    case_a: Any, caseworker_a: Any, guardian: Any
+def test_a_guardian_appointed_with_an_account_by_a_supervisor_sees_the_case(
+    case_a: Any, supervisor_a: Any, guardian: Any
 ) -> None:
-    appoint(case_a, caseworker_a, user=guardian)
+    appoint(case_a, supervisor_a, user=guardian)
     assert CaseAssignment.objects.filter(case=case_a, user=guardian, role="guardian").exists()
     assert AuditEvent.objects.filter(case_id=case_a.pk, action="assign").exists()
+    assert visible_cases(guardian).filter(pk=case_a.pk).exists()
+
+
+def test_a_caseworker_cannot_give_the_guardians_account_access_and_nothing_is_saved(
+    case_a: Any, caseworker_a: Any, guardian: Any
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        appoint(case_a, caseworker_a, user=guardian)
+    assert error.value.message_dict["user"] == [services.guardian_access_message()]
+    assert not CaseAssignment.objects.filter(case=case_a, user=guardian).exists()
+    assert not visible_cases(guardian).filter(pk=case_a.pk).exists()
+    assert Guardianship.objects.get(case=case_a).status == "requested"
+    assert fresh(case_a).guardianship_status == "requested"
+    assert Task.objects.get(case=case_a, kind=TaskKind.GUARDIAN).status == TaskStatus.OPEN
+
+
+def test_a_caseworker_appoints_a_guardian_without_an_account(
+    case_a: Any, caseworker_a: Any, guardian: Any
+) -> None:
+    term = appoint(case_a, caseworker_a)
+    assert term.status == "appointed" and term.user is None
+    assert not CaseAssignment.objects.filter(case=case_a, role="guardian").exists()
+
+
+def test_a_caseworker_cannot_give_access_to_a_new_guardian_when_replacing_and_nothing_is_saved(
+    case_a: Any, caseworker_a: Any, supervisor_a: Any, guardian: Any, agency: Any
+) -> None:
+    first = appoint(case_a, supervisor_a, user=guardian)
+    other = make_user("guardian_2", "guardian", agency, [])
+    with pytest.raises(ValidationError) as error:
+        services.guardian_replace(
+            actor=caseworker_a,
+            case=case_a,
+            seen_version=first.version,
+            guardian_name="Rachid Alaoui",
+            appointing_authority="Tribunal de première instance, Tanger",
+            legal_basis="court_order",
+            appointed_on=timezone.localdate(),
+            user=other,
+        )
+    assert "user" in error.value.message_dict
+    first.refresh_from_db()
+    assert first.status == "appointed"
+    assert CaseAssignment.objects.filter(case=case_a, user=guardian, role="guardian").exists()
+    assert not CaseAssignment.objects.filter(case=case_a, user=other).exists()
+
+
+def test_a_caseworker_may_keep_the_same_guardians_account_in_a_new_term(
+    case_a: Any, caseworker_a: Any, supervisor_a: Any, guardian: Any
+) -> None:
+    first = appoint(case_a, supervisor_a, user=guardian)
+    second = services.guardian_replace(
+        actor=caseworker_a,
+        case=case_a,
+        seen_version=first.version,
+        guardian_name="Salma Bennani",
+        appointing_authority="Cour d'appel, Tanger",
+        legal_basis="court_order",
+        appointed_on=timezone.localdate(),
+        user=guardian,
+    )
+    assert second.user == guardian
+    assert CaseAssignment.objects.filter(case=case_a, user=guardian, role="guardian").exists()
 
 
 def test_a_caseworker_cannot_be_chosen_as_the_guardians_account(
@@ -164,9 +229,9 @@ def test_a_separated_child_may_have_a_guardian_requested_by_hand(
 
 
 def test_replacing_a_guardian_ends_the_term_and_moves_the_access(
-    case_a: Any, caseworker_a: Any, guardian: Any
+    case_a: Any, caseworker_a: Any, supervisor_a: Any, guardian: Any
 ) -> None:
-    first = appoint(case_a, caseworker_a, user=guardian)
+    first = appoint(case_a, supervisor_a, user=guardian)
     second = services.guardian_replace(
         actor=caseworker_a,
         case=case_a,
@@ -181,6 +246,7 @@ def test_replacing_a_guardian_ends_the_term_and_moves_the_access(
     assert first.status == "replaced" and first.ended_on == timezone.localdate()
     assert second.status == "appointed"
     assert not CaseAssignment.objects.filter(case=case_a, user=guardian).exists()
+    assert not visible_cases(guardian).filter(pk=case_a.pk).exists()
     assert fresh(case_a).guardianship_status == "appointed"
 
 
@@ -196,6 +262,22 @@ def test_ending_a_guardianship_at_18_records_the_reason(case_a: Any, caseworker_
     term.refresh_from_db()
     assert term.status == "ended" and term.end_reason == "adulthood"
     assert fresh(case_a).guardianship_status == "ended"
+
+
+def test_withdrawing_a_guardian_request_cancels_its_task_rather_than_marking_it_done(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    term = Guardianship.objects.get(case=case_a)
+    services.guardian_end(
+        actor=caseworker_a,
+        case=case_a,
+        seen_version=term.version,
+        ended_on=timezone.localdate(),
+        reason="reunification",
+    )
+    task = Task.objects.get(case=case_a, kind=TaskKind.GUARDIAN)
+    assert task.status == TaskStatus.CANCELLED
+    assert fresh(case_a).guardianship_status == "none"
 
 
 # --- support plan ----------------------------------------------------------------------
@@ -318,6 +400,57 @@ def test_changing_an_approved_plan_withdraws_the_approval(
 
 def fresh_plan(plan: SupportPlan) -> SupportPlan:
     return SupportPlan.objects.get(pk=plan.pk)
+
+
+def submitted_plan(case: Any, caseworker: Any) -> tuple[SupportPlan, Goal, Any]:
+    hear(case)
+    plan = open_plan(case, caseworker)
+    goal = add_goal(plan, caseworker)
+    approval = services.support_plan_submit(actor=caseworker, plan=fresh_plan(plan))
+    return fresh_plan(plan), Goal.objects.get(pk=goal.pk), approval
+
+
+def test_no_goal_is_added_while_the_plan_waits_for_approval(case_a: Any, caseworker_a: Any) -> None:
+    plan, _goal, _approval = submitted_plan(case_a, caseworker_a)
+    with pytest.raises(ValidationError) as error:
+        add_goal(plan, caseworker_a, area="health", description="Health check.")
+    assert error.value.messages == [services.plan_pending_message()]
+    assert plan.goals.count() == 1
+    assert Task.objects.filter(case=case_a, kind=TaskKind.SUPPORT_PLAN).count() == 1
+
+
+def test_no_goal_is_achieved_while_the_plan_waits_for_approval(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    _plan, goal, _approval = submitted_plan(case_a, caseworker_a)
+    with pytest.raises(ValidationError) as error:
+        services.goal_complete(actor=caseworker_a, goal=goal, seen_version=goal.version)
+    assert error.value.messages == [services.plan_pending_message()]
+    assert Goal.objects.get(pk=goal.pk).status == "open"
+    assert Task.objects.get(source_id=goal.pk).status == TaskStatus.OPEN
+
+
+def test_adding_a_goal_to_an_approved_plan_withdraws_the_approval(
+    case_a: Any, caseworker_a: Any, supervisor_a: Any
+) -> None:
+    plan, _goal, approval = submitted_plan(case_a, caseworker_a)
+    approval_decide(actor=supervisor_a, approval=approval, approve=True)
+    add_goal(fresh_plan(plan), caseworker_a, area="health", description="Health check.")
+    plan = fresh_plan(plan)
+    assert plan.approved_at is None and plan.approved_by is None and not plan.is_pending
+    assert AuditEvent.objects.filter(
+        object_id=str(plan.pk), action="update", changes__has_key="approved_at"
+    ).exists()
+    services.support_plan_submit(actor=caseworker_a, plan=plan)
+
+
+def test_achieving_a_goal_of_an_approved_plan_keeps_the_approval(
+    case_a: Any, caseworker_a: Any, supervisor_a: Any
+) -> None:
+    plan, goal, approval = submitted_plan(case_a, caseworker_a)
+    approval_decide(actor=supervisor_a, approval=approval, approve=True)
+    services.goal_complete(actor=caseworker_a, goal=goal, seen_version=goal.version)
+    assert fresh_plan(plan).approved_at is not None
 
 
 # --- legal procedures ------------------------------------------------------------------

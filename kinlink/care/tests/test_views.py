@@ -15,6 +15,7 @@ from django.urls import reverse
 from kinlink.care import services
 from kinlink.care.models import (
     CareArrangement,
+    Goal,
     Guardianship,
     LegalProcedure,
     SupportPlan,
@@ -161,20 +162,23 @@ def test_a_form_with_bad_input_saves_nothing_and_says_why(
     assert fresh(case_a).legal_status == "none"
 
 
-def test_appointing_through_the_form_gives_the_guardian_access(
-    client: Any, case_a: Any, caseworker_a: Any, guardian: Any
+def appointment_with_account(guardian: Any) -> dict[str, Any]:
+    return {
+        "guardian_name": "Salma Bennani",
+        "appointing_authority": "Tribunal",
+        "legal_basis": "court_order",
+        "appointed_on": days_ago(1).isoformat(),
+        "languages": ["ara"],
+        "user": guardian.pk,
+    }
+
+
+def test_a_supervisor_appointing_through_the_form_gives_the_guardian_access(
+    client: Any, case_a: Any, supervisor_a: Any, guardian: Any
 ) -> None:
-    client.force_login(caseworker_a)
+    client.force_login(supervisor_a)
     response = client.post(
-        reverse("care:guardian_appoint", args=[case_a.pk]),
-        {
-            "guardian_name": "Salma Bennani",
-            "appointing_authority": "Tribunal",
-            "legal_basis": "court_order",
-            "appointed_on": days_ago(1).isoformat(),
-            "languages": ["ara"],
-            "user": guardian.pk,
-        },
+        reverse("care:guardian_appoint", args=[case_a.pk]), appointment_with_account(guardian)
     )
     assert response.status_code == 302
     client.force_login(guardian)
@@ -198,6 +202,51 @@ def test_a_stale_end_of_care_is_refused(client: Any, case_a: Any, caseworker_a: 
     )
     assert response.status_code in {200, 302}
     assert CareArrangement.objects.get(pk=arrangement.pk).end_reason == "moved"
+
+
+def test_a_caseworker_naming_the_guardians_account_is_told_to_ask_her_supervisor(
+    client: Any, case_a: Any, caseworker_a: Any, guardian: Any
+) -> None:
+    client.force_login(caseworker_a)
+    response = client.post(
+        reverse("care:guardian_appoint", args=[case_a.pk]), appointment_with_account(guardian)
+    )
+    assert response.status_code == 200
+    assert "Only a supervisor can give the guardian access" in response.content.decode()
+    assert Guardianship.objects.get(case=case_a).status == "requested"
+    client.force_login(guardian)
+    assert client.get(reverse("cases:detail", args=[case_a.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("version", ["x", "", None])
+def test_achieving_a_goal_with_a_bad_version_answers_the_stale_message_not_an_error(
+    client: Any, records: dict[str, Any], case_a: Any, caseworker_a: Any, version: str | None
+) -> None:
+    goal = records["goal"]
+    client.force_login(caseworker_a)
+    response = client.post(
+        reverse("care:goal_complete", args=[case_a.pk, goal.pk]),
+        {} if version is None else {"version": version},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Someone changed this record meanwhile" in response.content.decode()
+    assert Goal.objects.get(pk=goal.pk).status == "open"
+
+
+def test_ending_care_with_a_bad_version_answers_the_stale_message_not_an_error(
+    client: Any, case_a: Any, caseworker_a: Any
+) -> None:
+    arrangement = place(case_a, caseworker_a)
+    client.force_login(caseworker_a)
+    response = client.post(
+        reverse("care:care_end", args=[case_a.pk, arrangement.pk]),
+        {"version": "x", "end_date": days_ago(0), "end_reason": "other"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Someone changed this record meanwhile" in response.content.decode()
+    assert CareArrangement.objects.get(pk=arrangement.pk).end_date is None
 
 
 def fill_history(case: Case, caseworker: Any, supervisor: Any, rounds: int, first: int) -> None:

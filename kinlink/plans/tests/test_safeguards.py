@@ -371,3 +371,202 @@ def test_a_stale_case_refuses_the_closure_request_and_saves_nothing(
             **closure_values(),
         )
     _nothing_requested(followed_case)
+
+
+# --- review fixes: the plan of the decided solution, safeguards until departure (H1, M5, M8, M7)
+
+
+def _approved_plan(case: Any, caseworker: Any, supervisor: Any) -> ActionPlan:
+    plan = services.action_plan_create(actor=caseworker, case=reload(case))
+    approval = services.action_plan_submit(actor=caseworker, plan=plan)
+    approval_decide(actor=supervisor, approval=approval, approve=True)
+    return reload(plan)
+
+
+def _take(case: Any, actor: Any, name: str, reason: str = "") -> Any:
+    case = reload(case)
+    return case_transition(
+        actor=actor, case=case, name=name, seen_version=case.version, reason=reason
+    )
+
+
+def test_follow_up_needs_the_approved_plan_of_the_decided_solution_not_an_earlier_one(
+    case_a: Any, caseworker_a: Any, supervisor_a: Any
+) -> None:
+    decide(case_a, "host")
+    _approved_plan(case_a, caseworker_a, supervisor_a)
+    follow_up(case_a, caseworker_a)
+    decide(case_a, "third_country")
+    case = move_to(case_a, Stage.IMPLEMENTATION)
+    assert any("action plan must be approved" in m for m in messages_of(case, "start_follow_up"))
+    with pytest.raises(TransitionRefused):
+        _take(case, caseworker_a, "start_follow_up")
+    assert reload(case).stage == Stage.IMPLEMENTATION
+
+
+@pytest.mark.parametrize(
+    ("transition", "stage", "who"),
+    [("review_solution", Stage.FOLLOW_UP, "caseworker"), ("reopen", Stage.CLOSED, "supervisor")],
+    ids=["review", "reopen"],
+)
+def test_a_review_or_a_reopening_supersedes_the_plans_and_a_new_plan_is_made_for_the_same_solution(
+    case_a: Any,
+    caseworker_a: Any,
+    supervisor_a: Any,
+    transition: str,
+    stage: str,
+    who: str,
+) -> None:
+    decide(case_a, "host")
+    old_plan = _approved_plan(case_a, caseworker_a, supervisor_a)
+    old_follow_up = follow_up(case_a, caseworker_a)
+    move_to(case_a, stage)
+    actor = caseworker_a if who == "caseworker" else supervisor_a
+    _take(case_a, actor, transition, reason="The family situation has changed since.")
+    assert reload(old_plan).superseded_at is not None
+    assert reload(old_follow_up).superseded_at is not None
+    event = AuditEvent.objects.filter(object_id=str(old_plan.pk)).last()
+    assert event.context["transition"] == transition and "superseded_at" in event.changes
+    # The same solution decided again: the superseded plan is not reused, a new one is needed.
+    decide(case_a, "host")
+    case = move_to(case_a, Stage.IMPLEMENTATION)
+    messages = messages_of(case, "start_follow_up")
+    assert any("action plan must be approved" in m for m in messages)
+    assert any("follow-up plan" in m for m in messages)
+    new_plan = services.action_plan_create(actor=caseworker_a, case=reload(case))
+    assert new_plan.pk != old_plan.pk and new_plan.solution == old_plan.solution
+    with pytest.raises(ValidationError, match="superseded by a review"):
+        services.action_plan_item_add(
+            actor=caseworker_a,
+            plan=reload(old_plan),
+            title="Late line",
+            due_on=timezone.localdate(),
+            owner=caseworker_a,
+        )
+
+
+def test_follow_up_of_a_return_is_refused_while_a_claim_is_pending(
+    return_case: Any, caseworker_a: Any, supervisor_a: Any
+) -> None:
+    _approved_plan(return_case, caseworker_a, supervisor_a)
+    follow_up(return_case, caseworker_a)
+    case = move_to(return_case, Stage.IMPLEMENTATION)
+    assert messages_of(case, "start_follow_up") == []
+    decide(case, "return", legal_status="applied")
+    with pytest.raises(TransitionRefused) as refused:
+        _take(case, caseworker_a, "start_follow_up")
+    assert any(CLAIM in r.message and r.where for r in refused.value.refusals)
+    assert reload(case).stage == Stage.IMPLEMENTATION
+
+
+def test_a_return_plan_is_not_approved_once_a_reflection_period_opened_after_its_request(
+    return_case: Any, caseworker_a: Any, supervisor_a: Any
+) -> None:
+    plan = services.action_plan_create(actor=caseworker_a, case=reload(return_case))
+    approval = services.action_plan_submit(actor=caseworker_a, plan=plan)
+    decide(return_case, "return", trafficking_reflection_until=timezone.localdate())
+    with pytest.raises(ValidationError) as error:
+        approval_decide(actor=supervisor_a, approval=approval, approve=True)
+    assert any("reflection period" in m for m in error.value.messages)
+    assert reload(approval).status == ApprovalStatus.PENDING
+    assert reload(plan).approved_at is None
+
+
+def test_no_transfer_of_responsibility_during_a_reflection_period(
+    case_a: Any, supervisor_a: Any
+) -> None:
+    decide(case_a, "host", trafficking_reflection_until=timezone.localdate())
+    with pytest.raises(TransitionRefused) as refused:
+        _take(case_a, supervisor_a, "transfer_out", reason="The child moved to another region")
+    (refusal,) = [r for r in refused.value.refusals if "no transfer of responsibility" in r.message]
+    assert refusal.where
+    assert reload(case_a).hold == ""
+    decide(case_a, "host", trafficking_reflection_until=timezone.localdate() - timedelta(days=1))
+    _take(case_a, supervisor_a, "transfer_out", reason="The child moved to another region")
+    assert reload(case_a).hold == "transferred_out"
+
+
+def test_no_placement_in_a_third_country_during_a_reflection_period(case_a: Any) -> None:
+    decide(case_a, "third_country", trafficking_reflection_until=timezone.localdate())
+    case = move_to(case_a, Stage.SOLUTION_DETERMINATION)
+    assert any("third country" in m for m in messages_of(case, "implement_solution"))
+    decide(case, "host")
+    assert not any("reflection period" in m for m in messages_of(case, "implement_solution"))
+
+
+def test_an_age_appeal_lodged_after_the_request_stops_the_closure_as_turned_18(
+    followed_case: Any, caseworker_a: Any, supervisor_a: Any
+) -> None:
+    task = task_open(
+        case=followed_case,
+        kind=TaskKind.TRANSITION_PLAN,
+        title="Plan the transition to adulthood",
+        due_at=timezone.now(),
+        owner=caseworker_a,
+    )
+    Task.objects.filter(pk=task.pk).update(status=TaskStatus.DONE)
+    closure = _request(followed_case, caseworker_a, reason="turned_18")
+    decide(followed_case, "host", age_assessment_status="appealed")
+    approval = Approval.objects.get(object_id=closure.pk)
+    with pytest.raises(ValidationError) as error:
+        approval_decide(actor=supervisor_a, approval=approval, approve=True)
+    assert any("presumption of minority" in m for m in error.value.messages)
+    assert reload(followed_case).stage == Stage.CLOSURE_REQUESTED
+    assert reload(closure).status == ClosureStatus.REQUESTED
+    assert reload(approval).status == ApprovalStatus.PENDING
+
+
+# --- the return checklist and the guards share the checks and one read (8) ------------------
+
+
+def test_the_case_page_checklist_is_the_guards_return_checks(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    from kinlink.plans.safeguards import RETURN_CHECK_LABELS, RETURN_CHECKS
+    from kinlink.plans.selectors import return_checklist
+
+    decide(case_a, "return", legal_status="applied")
+    prepare_return(case_a, caseworker_a, carer_agreed_on=None)
+    case = reload(case_a)
+    checklist = return_checklist(case)
+    assert [c.label for c in checklist] == [str(RETURN_CHECK_LABELS[c]) for c in RETURN_CHECKS]
+    assert [c.ok for c in checklist] == [check(case) is None for check in RETURN_CHECKS]
+    assert [c.ok for c in checklist] == [True, False, True, False, True, True]
+
+
+def test_a_guard_pass_reads_the_return_preparation_once_and_never_a_stale_one(
+    return_case: Any, caseworker_a: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = reload(return_case)
+    with CaptureQueriesContext(connection) as queries:
+        refusals(case, TRANSITIONS["implement_solution"])
+    reads = [q for q in queries if "plans_returnpreparation" in q["sql"]]
+    assert len(reads) == 1
+    prep = case.return_preparation
+    services.return_preparation_save(
+        actor=caseworker_a,
+        case=case,
+        seen_version=prep.version,
+        risk_result="unsafe",
+        risk_assessed_on=prep.risk_assessed_on,
+        risk_assessed_by=prep.risk_assessed_by,
+    )
+    messages = [r.message for r in refusals(case, TRANSITIONS["implement_solution"])]
+    assert any("rated the return unsafe" in m for m in messages)
+    # Written meanwhile through another copy of the case: the lock's refresh reads it afresh.
+    from kinlink.cases.models import Case
+
+    services.return_preparation_save(
+        actor=caseworker_a,
+        case=Case.objects.get(pk=case.pk),
+        seen_version=reload(prep).version,
+        risk_result="safe",
+        risk_assessed_on=prep.risk_assessed_on,
+        risk_assessed_by=prep.risk_assessed_by,
+    )
+    case.refresh_from_db()
+    messages = [r.message for r in refusals(case, TRANSITIONS["implement_solution"])]
+    assert not any("risk and security" in m.lower() for m in messages)

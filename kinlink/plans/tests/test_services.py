@@ -18,7 +18,13 @@ from kinlink.cases.models import Approval, ApprovalSubject, Task, TaskKind, Task
 from kinlink.cases.workflow import approval_decide
 from kinlink.core.concurrency import StaleEdit
 from kinlink.plans import services
-from kinlink.plans.models import ActionPlan, ActionPlanItem, FollowUpVisit, VisitReport
+from kinlink.plans.models import (
+    ActionPlan,
+    ActionPlanItem,
+    FollowUpPlan,
+    FollowUpVisit,
+    VisitReport,
+)
 from kinlink.plans.tests.conftest import decide, follow_up, prepare_return, reload
 
 pytestmark = pytest.mark.django_db
@@ -419,3 +425,120 @@ def test_a_missed_visit_is_flagged_overdue_on_the_case_page_and_my_day(
         my_day = client.get(reverse("cases:my_day"))
         assert "Follow-up visit 1 of 6" in my_day.content.decode()
         assert "overdue" in my_day.content.decode()
+
+
+# --- review fixes: approval lost on change, the overdue flag, one follow-up, names (M6, 6, 7, 9)
+
+
+def _approved_host_plan(case: Any, caseworker: Any, supervisor: Any) -> ActionPlan:
+    decide(case, "host")
+    plan = services.action_plan_create(actor=caseworker, case=case)
+    approval = services.action_plan_submit(actor=caseworker, plan=plan)
+    approval_decide(actor=supervisor, approval=approval, approve=True)
+    return reload(plan)
+
+
+def _add_line(caseworker: Any, plan: Any) -> None:
+    services.action_plan_item_add(
+        actor=caseworker,
+        plan=plan,
+        title="Open a bank account",
+        due_on=timezone.localdate() + timedelta(days=10),
+        owner=caseworker,
+    )
+
+
+def _edit_line(caseworker: Any, plan: Any) -> None:
+    item = plan.items.first()
+    services.action_plan_item_update(
+        actor=caseworker,
+        item=item,
+        seen_version=item.version,
+        title="Secure residence status (appeal)",
+        due_on=item.due_on,
+        owner=caseworker,
+    )
+
+
+@pytest.mark.parametrize("change", [_add_line, _edit_line], ids=["line added", "line edited"])
+def test_an_approved_plan_that_changes_loses_its_approval_and_is_approved_again(
+    case_a: Any, caseworker_a: Any, supervisor_a: Any, change: Any
+) -> None:
+    plan = _approved_host_plan(case_a, caseworker_a, supervisor_a)
+    change(caseworker_a, plan)
+    plan = reload(plan)
+    assert plan.approved_at is None and plan.approved_by is None
+    assert plan.approval_lost_at is not None
+    event = AuditEvent.objects.filter(object_id=str(plan.pk), changes__has_key="approved_at").last()
+    assert event.changes["approved_at"][1] is None
+    assert event.context["reason"] == "changed after approval"
+    approval = services.action_plan_submit(actor=caseworker_a, plan=plan)
+    approval_decide(actor=supervisor_a, approval=approval, approve=True)
+    plan = reload(plan)
+    assert plan.approved_at is not None and plan.approval_lost_at is None
+
+
+def test_a_line_is_neither_added_nor_edited_while_the_plan_waits_for_approval(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    decide(case_a, "host")
+    plan = services.action_plan_create(actor=caseworker_a, case=case_a)
+    services.action_plan_submit(actor=caseworker_a, plan=plan)
+    item = plan.items.first()
+    for change in (_add_line, _edit_line):
+        with pytest.raises(ValidationError, match="waiting for a supervisor"):
+            change(caseworker_a, plan)
+    assert plan.items.count() == 6
+    assert reload(item).title == item.title and reload(item).version == item.version
+
+
+def test_editing_a_line_to_a_past_date_leaves_the_overdue_flag_to_the_deadline_job(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    decide(case_a, "host")
+    plan = services.action_plan_create(actor=caseworker_a, case=case_a)
+    item = plan.items.first()
+    services.action_plan_item_update(
+        actor=caseworker_a,
+        item=item,
+        seen_version=item.version,
+        title=item.title,
+        due_on=timezone.localdate() - timedelta(days=2),
+        owner=caseworker_a,
+    )
+    task = Task.objects.get(source_id=item.pk)
+    assert not task.overdue
+    refresh_deadlines.call()
+    assert reload(task).overdue
+
+
+def test_a_second_follow_up_plan_waits_until_every_visit_of_the_first_is_done(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    first = follow_up(case_a, caseworker_a)
+    with pytest.raises(ValidationError, match="visits still to be done"):
+        follow_up(case_a, caseworker_a, template="kinship_abroad")
+    assert FollowUpPlan.objects.filter(case=case_a).count() == 1
+    first.visits.update(done_on=timezone.localdate())
+    follow_up(case_a, caseworker_a, template="kinship_abroad")
+    assert FollowUpPlan.objects.filter(case=case_a).count() == 2
+
+
+def test_the_audit_trail_of_the_return_preparation_holds_no_carer_name(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    prep = prepare_return(case_a, caseworker_a)
+    services.return_preparation_save(
+        actor=caseworker_a,
+        case=case_a,
+        seen_version=prep.version,
+        carer_name="Amina El Amine",
+        carer_relationship="Grandmother",
+    )
+    events = list(AuditEvent.objects.filter(object_id=str(prep.pk)).order_by("sequence"))
+    assert len(events) == 2
+    for event in events:
+        assert event.changes["carer_name"] == ["***", "***"]
+        assert "El Amine" not in str(event.changes)
+    assert events[1].changes["carer_relationship"] == ["Aunt", "Grandmother"]
+    assert reload(prep).carer_name == "Amina El Amine"

@@ -229,3 +229,26 @@ def test_the_case_page_shows_the_plan_the_return_checklist_the_visits_and_the_cl
     assert "Carer agreed in writing" in panel
     assert "0 of 6 visits done" in panel
     assert "Goals met and the child is safe" in panel
+
+
+def test_the_case_page_says_a_plan_changed_after_approval_must_be_approved_again(
+    client: Any, caseworker_a: Any, supervisor_a: Any, case_a: Any
+) -> None:
+    from kinlink.cases.workflow import approval_decide
+
+    decide(case_a, "host")
+    plan = services.action_plan_create(actor=caseworker_a, case=case_a)
+    approval = services.action_plan_submit(actor=caseworker_a, plan=plan)
+    approval_decide(actor=supervisor_a, approval=approval, approve=True)
+    services.action_plan_item_add(
+        actor=caseworker_a,
+        plan=reload(plan),
+        title="Open a bank account",
+        due_on=timezone.localdate(),
+        owner=caseworker_a,
+    )
+    client.force_login(caseworker_a)
+    content = client.get(reverse("cases:detail", args=[case_a.pk])).content.decode()
+    panel = content.split('id="plans"')[1]
+    assert "must be approved again" in panel
+    assert "Ask for approval" in panel

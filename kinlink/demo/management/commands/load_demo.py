@@ -147,7 +147,7 @@ class Command(BaseCommand):
                 actor=lead,
                 team=team,
                 lead_caseworker=lead,
-                stage=stage,
+                stage=history.registered_stage(stage),
                 registered_at=registered,
                 identity={
                     "given_name": given,
@@ -205,5 +205,6 @@ class Command(BaseCommand):
                 supervisor=supervisor,
                 guardian=people["salma"] if in_tangier and index % 4 == 1 else None,
                 day=registered.date(),
+                target=stage,
             )
         return len(CHILDREN)

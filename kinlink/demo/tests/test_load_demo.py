@@ -1,0 +1,71 @@
+"""The demonstration node loads on an empty database, through the services, with every step
+and the caseloads the README promises."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from kinlink.accounts.models import User
+from kinlink.audit.services import verify_chain
+from kinlink.cases.models import Case, Stage
+from kinlink.cases.policies import visible_cases
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings: Any) -> None:
+    settings.DEMO_MODE = True
+    call_command("load_demo", verbosity=0)
+
+
+def test_it_loads_forty_children_at_every_step(demo: None) -> None:
+    stages = Counter(Case.objects.values_list("stage", flat=True))
+    assert sum(stages.values()) == 40
+    assert set(stages) == set(Stage.values)
+
+
+def test_cases_past_the_decision_were_taken_there_by_the_moves(demo: None) -> None:
+    later = Case.objects.filter(
+        stage__in=[Stage.IMPLEMENTATION, Stage.FOLLOW_UP, Stage.CLOSURE_REQUESTED, Stage.CLOSED]
+    )
+    assert later.exists()
+    for case in later:
+        assert case.bids.filter(status="decided", submission_approved_at__isnull=False).exists()
+        assert case.decided_solution == "host"
+
+
+def test_each_persona_sees_the_caseload_the_readme_names(demo: None) -> None:
+    seen = {u.username: visible_cases(u).count() for u in User.objects.all()}
+    assert seen == {
+        "amina": 27,
+        "youssef": 27,
+        "karim": 13,
+        "fatima": 13,
+        "salma": 5,
+        "nadia": 0,
+        "omar": 0,
+    }
+
+
+def test_the_demo_leaves_an_intact_audit_trail(demo: None) -> None:
+    report = verify_chain()
+    assert report.intact, report.problem
+    assert report.checked > 500
+
+
+def test_it_never_loads_outside_demo_mode(settings: Any) -> None:
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError):
+        call_command("load_demo", verbosity=0)
+    assert not User.objects.exists()
+
+
+def test_it_never_loads_into_a_node_that_has_data(demo: None) -> None:
+    call_command("load_demo", verbosity=0)
+    assert Case.objects.count() == 40
