@@ -9,6 +9,8 @@ Outcomes: "200"; "404" (out of scope: the page does not exist for this persona);
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,6 +29,10 @@ from kinlink.cases.models import ApprovalSubject, Case, TaskKind
 from kinlink.cases.services import case_assign, case_facts_update
 from kinlink.cases.tests.form_posts import edit_post
 from kinlink.cases.workflow import approval_request, task_open
+from kinlink.exchange import inbox, keys
+from kinlink.exchange import requests as exchange
+from kinlink.exchange.models import Attachment, OutboundEnvelope
+from kinlink.exchange.tests.support import register_simulated_peer, request_body
 from kinlink.plans import services as plans
 
 ANONYMOUS = "anonymous"
@@ -158,6 +164,31 @@ ROUTES |= {
     "plans:closure_request": Row("case", allowed=EDITORS),
 }
 
+# The exchange: the public endpoints peers use, the requests (outgoing on case A, seen as the
+# case is; incoming in the agency's inbox, seen by its supervisor) and the administration.
+PUBLIC_POST = Row(allowed=tuple(SIGNED_IN), ok="405", special={ANONYMOUS: "405"})
+ROUTES |= {
+    "node_document": everyone("200", anonymous="200"),
+    "exchange:inbox": PUBLIC_POST,
+    "exchange:request_list": Row(allowed=tuple(CASE_STAFF)),
+    "exchange:request_detail": Row("request", allowed=READERS),
+    "exchange:request_edit": Row("request", allowed=EDITORS),
+    "exchange:request_submit": Row("request", **_post_only()),
+    "exchange:request_withdraw": Row("request", **_post_only()),
+    "exchange:request_close": Row("request", **_post_only()),
+    "exchange:message_post": Row("request", **_post_only()),
+    "exchange:incoming_accept": Row("request", **_post_only()),
+    "exchange:incoming_decline": Row("request", **_post_only()),
+    "exchange:incoming_reply": Row("request", **_post_only()),
+    "exchange:attachment": Row("attachment", allowed=("supervisor_a",)),
+    "exchange:peer_list": Row(allowed=ADMIN_ONLY),
+    "exchange:peer_register": Row(allowed=ADMIN_ONLY),
+    "exchange:peer_detail": Row("peer", allowed=ADMIN_ONLY),
+    "exchange:outbox": Row(allowed=ADMIN_ONLY),
+    "exchange:outbox_retry": Row("envelope", **_post_only()),
+    "exchange_case:request_new": Row("case", allowed=EDITORS),
+}
+
 
 def named_routes(patterns: list[Any] | None = None, prefix: str = "") -> Iterator[str]:
     """Every route of the URL map as "namespace:name"; an unnamed route is an error."""
@@ -189,7 +220,12 @@ def world(
     node_admin: User,
     outsider: User,
     team_a: Any,
+    settings: Any,
+    tmp_path: Any,
 ) -> dict[str, Any]:
+    settings.KINLINK_KEYS_DIR = tmp_path / "keys"
+    keys.init()
+    guinea = register_simulated_peer()
     case_assign(
         actor=supervisor_a, case=case_a, seen_version=case_a.version, add=[(guardian, "guardian")]
     )
@@ -264,6 +300,35 @@ def world(
         start_on=today,
         owner=caseworker_a,
     )
+    outgoing = exchange.request_draft(
+        actor=caseworker_a,
+        case=case_a,
+        request_type="tracing",
+        peer=guinea.peer,
+        questions="Please trace his mother.",
+    )
+    body = request_body()
+    body["attachments"] = [
+        {
+            "name": "birth.pdf",
+            "content_type": "application/pdf",
+            "sha256": hashlib.sha256(b"%PDF-1.4 test").hexdigest(),
+            "content": base64.b64encode(b"%PDF-1.4 test").decode(),
+        }
+    ]
+    inbox.receive(guinea.seal(kind="request", conversation=uuid4(), body=body))
+    envelope = OutboundEnvelope.objects.create(
+        message_id=uuid4(),
+        peer=guinea.peer,
+        kind="message",
+        conversation=uuid4(),
+        token=b"x",
+        digest="x",
+        size=1,
+        status="dead",
+        queued_at=timezone.now(),
+        next_attempt_at=timezone.now(),
+    )
     return {
         "caseworker_a": caseworker_a,
         "supervisor_a": supervisor_a,
@@ -288,6 +353,10 @@ def world(
         "action_plan": {"case_id": case_a.pk, "plan_id": action_plan.pk},
         "plan_item": {"case_id": case_a.pk, "item_id": action_plan.items.first().pk},
         "visit": {"case_id": case_a.pk, "visit_id": follow_up.visits.first().pk},
+        "request": {"request_id": outgoing.pk},
+        "attachment": {"attachment_id": Attachment.objects.get().pk},
+        "peer": {"peer_id": guinea.peer.pk},
+        "envelope": {"envelope_id": envelope.pk},
     }
 
 

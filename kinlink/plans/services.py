@@ -499,6 +499,35 @@ def return_preparation_save(
     return prep
 
 
+@transaction.atomic
+def return_reception_receive(
+    *, case: Case, partner: str, reference: str, confirmed_on: date
+) -> ReturnPreparation:
+    """The receiving agency abroad confirmed, in reply to a return handover notice, that it
+    will receive the child (SG-05): its name and case reference are recorded on the return
+    preparation, as a caseworker would record a confirmation by letter."""
+    values = {
+        "reception_agency": partner[:200],
+        "reception_reference": reference[:100],
+        "reception_confirmed_on": min(confirmed_on, timezone.localdate()),
+    }
+    prep, created = ReturnPreparation.objects.get_or_create(case=case, defaults=values)
+    before = {} if created else {name: getattr(prep, name) for name in values}
+    if not created:
+        for name, value in values.items():
+            setattr(prep, name, value)
+        save_versioned(prep, seen_version=prep.version, fields=list(values))
+    record(
+        actor=None,
+        actor_label=f"partner:{partner[:60]}",
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=prep,
+        case_id=case.pk,
+        changes=diff(before, values),
+    )
+    return prep
+
+
 # Names of private persons stay in the record, not in the append-only trail.
 PRIVATE_NAMES = frozenset({"carer_name"})
 
@@ -621,8 +650,65 @@ def visit_report_record(
 ) -> VisitReport:
     """Write what a visit found, once; a child not seen needs the reason. The visit is done and
     its task closed. Written by the actor, or by the partner agency abroad when named."""
+    _require_edit(actor, visit.case)
+    return _visit_report_write(
+        actor=actor,
+        visit=visit,
+        seen_version=seen_version,
+        visited_on=visited_on,
+        child_seen=child_seen,
+        reason_not_seen=reason_not_seen,
+        well_being=well_being,
+        safety=safety,
+        school=school,
+        concerns=concerns,
+        actions_taken=actions_taken,
+        further_visits_needed=further_visits_needed,
+        written_by_agency=written_by_agency,
+    )
+
+
+@transaction.atomic
+def visit_report_receive(*, case: Case, partner: str, **values: Any) -> VisitReport | None:
+    """A follow-up report sent by the partner agency abroad: it is the report of the case's
+    next visit not yet done, written by `partner`. With no visit left to report (no follow-up
+    plan, or every visit done) nothing is recorded here and None is answered: the report stays
+    in the request's thread."""
+    visit = (
+        FollowUpVisit.objects.filter(
+            case=case, plan__superseded_at__isnull=True, done_on__isnull=True
+        )
+        .order_by("due_on", "number")
+        .first()
+    )
+    if visit is None:
+        return None
+    return _visit_report_write(
+        actor=None,
+        visit=visit,
+        seen_version=visit.version,
+        written_by_agency=partner,
+        **values,
+    )
+
+
+def _visit_report_write(
+    *,
+    actor: User | None,
+    visit: FollowUpVisit,
+    seen_version: int,
+    visited_on: date,
+    child_seen: bool,
+    reason_not_seen: str = "",
+    well_being: str = "",
+    safety: str = "",
+    school: str = "",
+    concerns: str = "",
+    actions_taken: str = "",
+    further_visits_needed: bool = True,
+    written_by_agency: str = "",
+) -> VisitReport:
     case = visit.case
-    _require_edit(actor, case)
     if VisitReport.objects.filter(visit=visit).exists():
         raise ValidationError(_("This visit already has a report."))
     errors: dict[str, str] = {}
@@ -651,6 +737,7 @@ def visit_report_record(
     save_versioned(visit, seen_version=seen_version, fields=["done_on"])
     record(
         actor=actor,
+        actor_label="" if actor else f"partner:{agency[:60]}",
         action=AuditAction.CREATE,
         obj=report,
         case_id=case.pk,
