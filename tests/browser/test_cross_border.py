@@ -50,7 +50,9 @@ def test_a_family_evaluation_goes_from_draft_to_reply_across_two_nodes(
     browser: Any, two_nodes: tuple[Node, Node]
 ) -> None:
     morocco, guinea = two_nodes
-    case_id = morocco.py(REGISTER.replace("@GIVEN@", repr("Mamadou")) + "result = str(case.pk)")
+    case_id, case_reference = morocco.py(
+        REGISTER.replace("@GIVEN@", repr("Mamadou")) + "result = [str(case.pk), case.reference]"
+    )
     pages = {}
     for who in ("ma-caseworker", "ma-supervisor", "gn-supervisor", "gn-caseworker"):
         _context, pages[who] = steps.new_page(browser)
@@ -74,12 +76,13 @@ def test_a_family_evaluation_goes_from_draft_to_reply_across_two_nodes(
     expect(data).not_to_contain_text("Tangier")
     steps.submit(amina, amina.get_by_role("button", name="Ask a supervisor to approve and send"))
     expect(amina.locator(".messages")).to_contain_text("Sent to a supervisor for approval.")
-    reference = amina.locator("p.meta").inner_text().split(" · ")[1]
+    with morocco.database() as db:
+        (reference,) = db.execute("SELECT reference FROM exchange_crossborderrequest").fetchone()
 
     # Morocco: the supervisor approves in My day; the request leaves and is acknowledged.
     youssef = pages["ma-supervisor"]
     sign_in(youssef, morocco, "supervisor")
-    steps.approve_in_my_day(youssef, morocco.url, "Cross-border request", reference.split("-")[0])
+    steps.approve_in_my_day(youssef, morocco.url, "Cross-border request", case_reference)
     amina.reload()
     wait_for(lambda: (amina.reload(), "Received by the partner" in amina.content())[1], timeout=60)
 
