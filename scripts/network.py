@@ -78,9 +78,9 @@ def reply_to_evaluation(guinea: Node, conversation: str) -> None:
 from datetime import date, timedelta
 alpha, mariama = User.objects.get(username="alpha"), User.objects.get(username="mariama")
 request = CrossBorderRequest.objects.get(conversation={conversation!r})
-x.incoming_accept(actor=alpha, request=request, seen_version=request.version, assign_to=mariama)
+rx.incoming_accept(actor=alpha, request=request, seen_version=request.version, assign_to=mariama)
 request.refresh_from_db()
-x.incoming_reply(actor=mariama, request=request, seen_version=request.version, data={{
+rx.incoming_reply(actor=mariama, request=request, seen_version=request.version, data={{
     "who_was_met": "His mother Aissatou Diallo and his maternal uncle Thierno",
     "home_conditions": "A two-room house in Labé with a courtyard; water from a shared well",
     "capacity": "The mother wants him back; the uncle can pay school fees for a year",

@@ -35,7 +35,7 @@ from kinlink.cases.lifecycle import TransitionRefused
 from kinlink.cases.selectors import case_for_edit
 from kinlink.core.concurrency import StaleEdit
 from kinlink.core.http import AuthenticatedRequest
-from kinlink.exchange import inbox, keys, outbox, peers, registry, requests, selectors
+from kinlink.exchange import inbox, keys, outbox, peers, receiving, registry, requests, selectors
 from kinlink.exchange.forms import (
     AcceptForm,
     MessageForm,
@@ -359,7 +359,7 @@ def incoming_accept(request: AuthenticatedRequest, request_id: UUID) -> HttpResp
     return _act(
         request,
         row,
-        lambda: requests.incoming_accept(
+        lambda: receiving.incoming_accept(
             actor=user,
             request=row,
             seen_version=form.cleaned_data["version"],
@@ -378,7 +378,7 @@ def incoming_decline(request: AuthenticatedRequest, request_id: UUID) -> HttpRes
     return _act(
         request,
         row,
-        lambda: requests.incoming_decline(actor=user, request=row, reason=reason),
+        lambda: receiving.incoming_decline(actor=user, request=row, reason=reason),
         _("Declined; the sender is told."),
     )
 
@@ -394,7 +394,7 @@ def incoming_reply(request: AuthenticatedRequest, request_id: UUID) -> HttpRespo
     if form.is_valid() and documents_form.is_valid():
         documents = documents_of(documents_form.cleaned_data.get("documents") or [])
         try:
-            requests.incoming_reply(
+            receiving.incoming_reply(
                 actor=user,
                 request=row,
                 seen_version=_posted_version(request),

@@ -36,7 +36,7 @@ import json
 from kinlink.accounts.models import User
 from kinlink.cases.models import Case
 from kinlink.cases.workflow import approval_decide, pending_approval
-from kinlink.exchange import requests as x, outbox
+from kinlink.exchange import requests as x, receiving as rx, outbox
 from kinlink.exchange.models import *
 def person(role):
     return User.objects.filter(role=role).order_by("username").first()

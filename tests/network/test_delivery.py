@@ -28,7 +28,7 @@ def test_a_request_goes_from_draft_to_reply_and_closure_across_two_nodes(
     guinea.py(
         f"""
 request = CrossBorderRequest.objects.get(conversation={conversation!r})
-x.incoming_accept(actor=supervisor, request=request, seen_version=request.version,
+rx.incoming_accept(actor=supervisor, request=request, seen_version=request.version,
                   assign_to=caseworker)
 result = request.case.reference
 """
@@ -38,7 +38,7 @@ result = request.case.reference
         f"""
 from datetime import date
 request = CrossBorderRequest.objects.get(conversation={conversation!r})
-x.incoming_reply(actor=caseworker, request=request, seen_version=request.version, data={{
+rx.incoming_reply(actor=caseworker, request=request, seen_version=request.version, data={{
     "who_was_met": "The mother, Aissatou, and her brother",
     "home_conditions": "Two rooms in Labé, water nearby",
     "capacity": "Willing to care for him; needs help with school fees",
@@ -64,6 +64,19 @@ result = [evaluation.received_from, evaluation.recommendation]
     assert sides[0]["inbound"] == 2  # accept, reply
     assert sides[1]["inbound"] == 2  # request, close
     assert all(s == "delivered" for side in sides for _, s, _ in side["outbound"])
+    # What was sent and received is in each node's audit trail…
+    for node, action in ((morocco, "send"), (guinea, "receive")):
+        with node.database() as db:
+            events = db.execute(
+                "SELECT COUNT(*) FROM audit_auditevent WHERE action = ? AND context LIKE ?",
+                (action, f"%{conversation}%"),
+            ).fetchone()[0]
+        assert events >= 2
+    # …and nothing about the child is in either node's logs.
+    for node in (morocco, guinea):
+        for log in ("server.log", "worker.log"):
+            text = (node.folder / log).read_text(errors="replace")
+            assert "Mamadou" not in text and "Diallo" not in text and "Labé" not in text
 
 
 def test_a_request_sent_while_the_receiver_is_down_arrives_once_it_is_back(
@@ -194,7 +207,7 @@ def test_keys_rotated_on_both_sides_break_no_message_in_flight(network: dict[str
     guinea.py(
         f"""
 request = CrossBorderRequest.objects.get(conversation={conversation!r})
-x.incoming_accept(actor=supervisor, request=request, seen_version=request.version)
+rx.incoming_accept(actor=supervisor, request=request, seen_version=request.version)
 result = True
 """
     )

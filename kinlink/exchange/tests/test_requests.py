@@ -17,7 +17,7 @@ from kinlink.assessments.models import FamilyEvaluation
 from kinlink.cases.models import ApprovalSubject, Case, Hold
 from kinlink.cases.services import case_person_add, consent_record
 from kinlink.cases.workflow import approval_decide, pending_approval
-from kinlink.exchange import inbox, outbox
+from kinlink.exchange import inbox, outbox, receiving
 from kinlink.exchange import requests as exchange
 from kinlink.exchange.models import (
     CrossBorderRequest,
@@ -299,7 +299,7 @@ def test_an_incoming_request_accepted_opens_a_linked_case_here(
     request = CrossBorderRequest.objects.get(
         conversation=conversation, direction=Direction.INCOMING
     )
-    exchange.incoming_accept(
+    receiving.incoming_accept(
         actor=supervisor_a, request=request, seen_version=request.version, assign_to=caseworker_a
     )
     request.refresh_from_db()
@@ -326,7 +326,7 @@ def test_a_caseworker_cannot_accept_from_the_inbox(
     inbox.receive(guinea.seal(kind="request", conversation=conversation, body=request_body()))
     request = CrossBorderRequest.objects.get(conversation=conversation)
     with pytest.raises(PermissionDenied):
-        exchange.incoming_accept(actor=caseworker_a, request=request, seen_version=request.version)
+        receiving.incoming_accept(actor=caseworker_a, request=request, seen_version=request.version)
 
 
 def test_the_reply_of_the_receiving_side_goes_in_its_types_form(
@@ -335,9 +335,9 @@ def test_the_reply_of_the_receiving_side_goes_in_its_types_form(
     conversation = uuid.uuid4()
     inbox.receive(guinea.seal(kind="request", conversation=conversation, body=request_body()))
     request = CrossBorderRequest.objects.get(conversation=conversation)
-    exchange.incoming_accept(actor=supervisor_a, request=request, seen_version=request.version)
+    receiving.incoming_accept(actor=supervisor_a, request=request, seen_version=request.version)
     request.refresh_from_db()
-    exchange.incoming_reply(
+    receiving.incoming_reply(
         actor=supervisor_a,
         request=request,
         seen_version=request.version,
@@ -362,7 +362,7 @@ def test_a_document_that_is_not_what_it_says_is_refused(
     conversation = uuid.uuid4()
     inbox.receive(guinea.seal(kind="request", conversation=conversation, body=request_body()))
     request = CrossBorderRequest.objects.get(conversation=conversation)
-    exchange.incoming_accept(actor=supervisor_a, request=request, seen_version=request.version)
+    receiving.incoming_accept(actor=supervisor_a, request=request, seen_version=request.version)
     request.refresh_from_db()
     with pytest.raises(ValidationError):
         exchange.message_post(
@@ -387,7 +387,7 @@ def test_a_stale_accept_is_refused(guinea: SimulatedPeer, supervisor_a: Any) -> 
     inbox.receive(guinea.seal(kind="request", conversation=conversation, body=request_body()))
     request = CrossBorderRequest.objects.get(conversation=conversation)
     with pytest.raises(StaleEdit):
-        exchange.incoming_accept(
+        receiving.incoming_accept(
             actor=supervisor_a, request=request, seen_version=request.version - 1
         )
     request.refresh_from_db()
