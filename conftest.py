@@ -26,6 +26,26 @@ def _plain_static_storage(settings: Any) -> None:
     settings.AXES_ENABLED = True
 
 
+@pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch: Any) -> None:
+    """`client.force_login(user)` stands for a complete, recent sign-in: password and second
+    factor checked now. Tests of the second factor sign in through the pages instead."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from kinlink.accounts.mfa import MFA_VERIFIED_AT, REAUTH_AT
+
+    original = Client.force_login
+
+    def force_login(self: Any, user: Any, backend: Any = None) -> None:
+        original(self, user, backend)
+        session = self.session
+        session[MFA_VERIFIED_AT] = session[REAUTH_AT] = timezone.now().isoformat()
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def agency(db: Any) -> Any:
     from kinlink.directory.models import Agency

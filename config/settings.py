@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "kinlink.core",
@@ -83,12 +86,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kinlink.accounts.middleware.SessionLimitsMiddleware",
+    "kinlink.accounts.middleware.SecondFactorMiddleware",
     "kinlink.accounts.middleware.UserLanguageMiddleware",
     "kinlink.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kinlink.core.middleware.NoStoreMiddleware",
+    "kinlink.core.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -182,6 +187,32 @@ SESSION_COOKIE_AGE = int(KINLINK_SESSION_ABSOLUTE.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# A second factor (TOTP, or a one-time recovery code) after the password; who must have one is
+# a node setting. Sensitive actions (exports, emergency access, user administration) ask for
+# the password and the second factor again when the last check is older than the window.
+KINLINK_REAUTH_WINDOW = timedelta(minutes=10)
+OTP_TOTP_ISSUER = os.environ.get("KINLINK_TOTP_ISSUER", "Kinlink")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+KINLINK_RECOVERY_CODES = 10
+
+# Encryption at rest of narrative and sensitive fields and of stored documents: data keys
+# (AES-256-GCM) wrapped by a key-encryption key that is neither the secret key nor in the
+# database. The key-encryption key comes from KINLINK_DATA_KEK (base64) or a file.
+KINLINK_DATA_KEYS_DIR = Path(
+    os.environ.get("KINLINK_DATA_KEYS_DIR", Path(KINLINK_KEYS_DIR) / "data")
+)
+KINLINK_DATA_KEK_FILE = Path(
+    os.environ.get("KINLINK_DATA_KEK_FILE", KINLINK_DATA_KEYS_DIR / "kek.key")
+)
+# Only a development or demonstration node makes its data keys on first use; a real node
+# makes them once with `kinlink keys init`.
+KINLINK_DATA_KEYS_AUTOCREATE = DEBUG or DEMO_MODE
+
+# Backups (`kinlink backup`, `kinlink restore`) are encrypted with a key of their own, kept
+# beside the data keys unless KINLINK_BACKUP_KEY (base64) is given.
+KINLINK_BACKUP_DIR = Path(os.environ.get("KINLINK_BACKUP_DIR", BASE_DIR / "var" / "backups"))
 
 # Break the glass: how long an emergency access to a case outside one's scope lasts.
 KINLINK_BREAK_GLASS_DURATION = timedelta(hours=3)

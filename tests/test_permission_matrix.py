@@ -22,7 +22,7 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from kinlink.accounts.models import User
+from kinlink.accounts.models import RoleChange, User
 from kinlink.assessments import services as assessments
 from kinlink.care import services as care
 from kinlink.cases.models import ApprovalSubject, Case, TaskKind
@@ -93,6 +93,14 @@ ROUTES: dict[str, Row] = {
     "accounts:login": everyone("→ /", anonymous="200"),
     "accounts:logout": everyone("405"),
     "accounts:notifications": everyone("200"),
+    "accounts:mfa_verify": everyone("→ /"),
+    "accounts:mfa_enrol": everyone("200"),
+    "accounts:security": everyone("200"),
+    "accounts:recovery_codes": everyone("405"),
+    "accounts:reauthenticate": everyone("200"),
+    "accounts:user_second_factor_reset": Row("user", **_post_only()),
+    "accounts:role_change_list": Row(allowed=ADMIN_ONLY),
+    "accounts:role_change_decide": Row("role_change", **_post_only()),
     "accounts:user_list": Row(allowed=ADMIN_ONLY),
     "accounts:user_create": Row(allowed=ADMIN_ONLY),
     "accounts:user_edit": Row("user", allowed=ADMIN_ONLY),
@@ -329,6 +337,9 @@ def world(
         queued_at=timezone.now(),
         next_attempt_at=timezone.now(),
     )
+    role_change = RoleChange.objects.create(
+        user=caseworker_a, from_role="caseworker", to_role="supervisor", requested_by=node_admin
+    )
     return {
         "caseworker_a": caseworker_a,
         "supervisor_a": supervisor_a,
@@ -340,6 +351,7 @@ def world(
         "case": {"case_id": case_a.pk},
         "user": {"user_id": caseworker_a.pk},
         "team": {"team_id": team_a.pk},
+        "role_change": {"change_id": role_change.pk},
         "move": {"case_id": case_a.pk, "name": "start_immediate_care"},
         "task": {"case_id": case_a.pk, "task_id": task.pk},
         "approval": {"approval_id": approval.pk},

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from kinlink.accounts.models import Role, Team, User
+from kinlink.core.models import MFAEnforcement, RetentionAction
 
 
 class LoginForm(AuthenticationForm):
@@ -138,4 +139,47 @@ class NodeSettingsForm(forms.Form):
         min_value=30,
         max_value=365,
     )
+    mfa_enforcement = forms.ChoiceField(
+        label=_("Who must sign in with a second factor"), choices=MFAEnforcement.choices
+    )
+    retention_years = forms.IntegerField(
+        label=_("Years a closed case is kept"), min_value=1, max_value=100
+    )
+    retention_action = forms.ChoiceField(
+        label=_("What happens to a closed case after that"), choices=RetentionAction.choices
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class EnrolmentForm(forms.Form):
+    code = forms.CharField(
+        label=_("The 6-digit code your app shows now"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class ReauthenticationForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    code = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )

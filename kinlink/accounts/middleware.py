@@ -8,8 +8,10 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 
 # The exchange's inbox and node document are public: peers authenticate by signature.
 PUBLIC_PREFIXES = (
@@ -46,6 +48,44 @@ class SessionLimitsMiddleware:
             # Write the session at most once a minute: cheap on SQLite, precise enough.
             if not seen or (now - datetime.fromisoformat(seen)).total_seconds() > 60:
                 request.session[SESSION_SEEN] = now.isoformat()
+        return self.get_response(request)
+
+
+# What a signed-in user whose second factor is not checked yet may reach.
+SECOND_FACTOR_PATHS = (
+    "/accounts/second-factor/",
+    "/accounts/logout/",
+    *PUBLIC_PREFIXES,
+)
+
+
+class SecondFactorMiddleware:
+    """A session is verified only once the second factor was checked in it.
+
+    Until then a user who has an authenticator is sent to enter a code, and a user whom the node
+    requires to have one (and who has none) is sent to enrol; nothing else is reachable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from kinlink.accounts import mfa
+
+        user = request.user
+        if (
+            user.is_authenticated
+            and not mfa.session_verified(request)
+            and not request.path.startswith(SECOND_FACTOR_PATHS)
+        ):
+            query = urlencode({"next": request.path})
+            if mfa.has_second_factor(user):
+                return HttpResponseRedirect(f"{reverse('accounts:mfa_verify')}?{query}")
+            if mfa.mfa_required(user):
+                return HttpResponseRedirect(f"{reverse('accounts:mfa_enrol')}?{query}")
+            # Neither enrolled nor required: the password was the whole check for this session
+            # (a change of the node setting applies from the next sign-in).
+            request.session[mfa.MFA_VERIFIED_AT] = "not required"
         return self.get_response(request)
 
 

@@ -122,3 +122,41 @@ class Notification(BaseModel):
         too (they are stored in English, see `notification_send`)."""
         params = {name: gettext(str(v)) if v else v for name, v in self.params.items()}
         return str(NotificationKind(self.kind).label) % params
+
+
+class RoleChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a second administrator")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class RoleChange(BaseModel):
+    """A change of someone's role, or a new administrator account, waiting for a second
+    administrator: whoever asked for it cannot approve it, and nobody's own role is changed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_changes")
+    from_role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    to_role = models.CharField(max_length=20, choices=Role.choices)
+    # A new account asked for with an administrator's role stays switched off until approved.
+    activates = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True)
+    status = models.CharField(
+        max_length=10, choices=RoleChangeStatus.choices, default=RoleChangeStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_role_change_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.to_role}"

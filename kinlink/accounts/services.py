@@ -9,7 +9,14 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
-from kinlink.accounts.models import Notification, Team, User
+from kinlink.accounts.models import (
+    Notification,
+    Role,
+    RoleChange,
+    RoleChangeStatus,
+    Team,
+    User,
+)
 from kinlink.accounts.policies import can_administer
 from kinlink.audit.models import AuditAction
 from kinlink.audit.services import diff, record
@@ -41,6 +48,8 @@ def user_create(
     if actor is not None:
         _require_admin(actor)
         agency = actor.agency
+    # An administrator's account made by an administrator waits, switched off, for a second one.
+    needs_second = actor is not None and role == Role.NODE_ADMIN
     user = User(
         username=username,
         full_name=full_name,
@@ -48,6 +57,7 @@ def user_create(
         role=role,
         agency=agency,
         language=language,
+        is_active=not needs_second,
     )
     user.set_password(password)
     user.save()
@@ -62,6 +72,8 @@ def user_create(
             "teams": [[], sorted(t.name for t in teams)],
         },
     )
+    if needs_second and actor is not None:
+        _role_change_open(actor=actor, user=user, from_role="", to_role=role, activates=True)
     return user
 
 
@@ -69,8 +81,11 @@ def user_create(
 def user_update(
     *, actor: User, user: User, seen_version: int, teams: list[Team], **fields: Any
 ) -> User:
-    """Change a staff account. Nobody changes their own role or teams."""
+    """Change a staff account. Nobody changes their own role or teams; a change of role is not
+    applied but waits for a second administrator (`role_change_decide`)."""
     _require_admin(actor)
+    if user.agency_id != actor.agency_id:
+        raise PermissionDenied
     before = {f: getattr(user, f) for f in USER_FIELDS}
     before_teams = sorted(t.name for t in user.teams.all())
     if user.pk == actor.pk and (
@@ -79,6 +94,12 @@ def user_update(
         or fields.get("is_active", True) is False
     ):
         raise PermissionDenied
+    new_role = fields.pop("role", user.role)
+    if new_role != user.role:
+        _role_change_open(actor=actor, user=user, from_role=user.role, to_role=new_role)
+    # A switched-off account waiting for its approval is switched on only by the approval.
+    if user.role_changes.filter(status=RoleChangeStatus.PENDING, activates=True).exists():
+        fields.pop("is_active", None)
     for name, value in fields.items():
         setattr(user, name, value)
     save_versioned(user, seen_version=seen_version, fields=list(fields))
@@ -91,9 +112,75 @@ def user_update(
     return user
 
 
+class RoleChangePending(Exception):
+    """The user already has a role change waiting for a second administrator."""
+
+
+def _role_change_open(
+    *, actor: User, user: User, from_role: str, to_role: str, activates: bool = False
+) -> RoleChange:
+    if user.role_changes.filter(status=RoleChangeStatus.PENDING).exists():
+        raise RoleChangePending
+    change = RoleChange.objects.create(
+        user=user, from_role=from_role, to_role=to_role, activates=activates, requested_by=actor
+    )
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=change,
+        changes={"role": [from_role, to_role], "status": [None, change.status]},
+        user=user.pk,
+    )
+    return change
+
+
+@transaction.atomic
+def role_change_decide(*, actor: User | None, change: RoleChange, approve: bool) -> RoleChange:
+    """A second administrator approves or refuses a role change. Not the one who asked for it,
+    nor the person whose role it is. `actor=None` is the node's operator (`kinlink role
+    approve`), for a node with a single administrator."""
+    if actor is not None:
+        _require_admin(actor)
+        if (
+            actor.pk in (change.requested_by_id, change.user_id)
+            or change.user.agency_id != actor.agency_id
+        ):
+            raise PermissionDenied
+    updated = RoleChange.objects.filter(pk=change.pk, status=RoleChangeStatus.PENDING).update(
+        status=RoleChangeStatus.APPROVED if approve else RoleChangeStatus.REFUSED,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    if updated != 1:
+        raise PermissionDenied
+    change.refresh_from_db()
+    user = change.user
+    changes: dict[str, Any] = {"status": [RoleChangeStatus.PENDING, change.status]}
+    if approve:
+        user.role = change.to_role
+        fields = ["role", "version"]
+        if change.activates:
+            user.is_active = True
+            fields.append("is_active")
+        user.version += 1
+        user.save(update_fields=fields)
+        changes["role"] = [change.from_role, change.to_role]
+    record(
+        actor=actor,
+        action=AuditAction.APPROVE if approve else AuditAction.UPDATE,
+        obj=change,
+        actor_label="" if actor else "system",
+        changes=changes,
+        user=user.pk,
+    )
+    return change
+
+
 @transaction.atomic
 def user_set_password(*, actor: User, user: User, password: str) -> None:
     _require_admin(actor)
+    if user.agency_id != actor.agency_id:
+        raise PermissionDenied
     user.set_password(password)
     user.save(update_fields=["password"])
     record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"password": ["***", "***"]})
@@ -131,7 +218,7 @@ def team_update(*, actor: User, team: Team, seen_version: int, name: str) -> Tea
 
 
 @transaction.atomic
-def node_settings_update(*, actor: User, seen_version: int, **fields: int) -> NodeSettings:
+def node_settings_update(*, actor: User, seen_version: int, **fields: Any) -> NodeSettings:
     _require_admin(actor)
     current = NodeSettings.current()
     before = {name: getattr(current, name) for name in fields}

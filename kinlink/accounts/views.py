@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kinlink.accounts import services
+from kinlink.accounts import mfa, services
 from kinlink.accounts.forms import (
     LoginForm,
     NodeSettingsForm,
@@ -25,7 +25,7 @@ from kinlink.accounts.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from kinlink.accounts.models import User
+from kinlink.accounts.models import RoleChange, RoleChangeStatus, User
 from kinlink.accounts.policies import (
     can_administer,
     get_team_for,
@@ -59,7 +59,10 @@ class LoginView(auth_views.LoginView):
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponseBase:
-    return auth_views.LogoutView.as_view()(request)
+    response = auth_views.LogoutView.as_view()(request)
+    # A shared phone keeps nothing of the session: cache, cookies and storage are cleared.
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
 
 
 @require_POST
@@ -103,6 +106,7 @@ def user_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@mfa.recent_authentication_required
 def user_create(request: AuthenticatedRequest) -> HttpResponse:
     actor = _require_admin(request)
     form = UserCreateForm(request.POST or None, agency_id=actor.agency_id)
@@ -123,12 +127,22 @@ def user_create(request: AuthenticatedRequest) -> HttpResponse:
         except IntegrityError:
             form.add_error("username", _("This username is taken."))
         else:
-            messages.success(request, _("Account created."))
+            if data["role"] == "node_admin":
+                messages.info(
+                    request,
+                    _(
+                        "Account created, switched off: another administrator must approve "
+                        "a new administrator."
+                    ),
+                )
+            else:
+                messages.success(request, _("Account created."))
             return HttpResponseRedirect(reverse("accounts:user_list"))
     return render(request, "accounts/user_form.html", {"form": form, "creating": True})
 
 
 @require_http_methods(["GET", "POST"])
+@mfa.recent_authentication_required
 def user_edit(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     actor = _require_admin(request)
     target = get_user_for(actor, user_id)
@@ -155,14 +169,31 @@ def user_edit(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
             return HttpResponseRedirect(reverse("accounts:user_edit", args=[target.pk]))
         except PermissionDenied:
             form.add_error(None, _("Nobody may change their own role, teams or access."))
+        except services.RoleChangePending:
+            form.add_error(
+                "role", _("A change of role for this account already waits for approval.")
+            )
         else:
-            messages.success(request, _("Account saved."))
+            if data.get("role", target.role) != target.role:
+                messages.info(
+                    request,
+                    _("Saved. The new role applies once another administrator approves it."),
+                )
+            else:
+                messages.success(request, _("Account saved."))
             return HttpResponseRedirect(reverse("accounts:user_list"))
-    context = {"form": form, "target": target, "creating": False}
+    context = {
+        "form": form,
+        "target": target,
+        "creating": False,
+        "pending": target.role_changes.filter(status=RoleChangeStatus.PENDING).first(),
+        "has_second_factor": mfa.has_second_factor(target),
+    }
     return render(request, "accounts/user_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])
+@mfa.recent_authentication_required
 def user_password(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     actor = _require_admin(request)
     target = get_user_for(actor, user_id)
@@ -174,6 +205,59 @@ def user_password(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
         messages.success(request, _("Password changed."))
         return HttpResponseRedirect(reverse("accounts:user_list"))
     return render(request, "accounts/password_form.html", {"form": form, "target": target})
+
+
+@require_POST
+@mfa.recent_authentication_required
+def user_second_factor_reset(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
+    """Remove a user's authenticator and recovery codes (a lost phone); not one's own."""
+    actor = _require_admin(request)
+    target = get_user_for(actor, user_id)
+    try:
+        mfa.second_factor_reset(actor=actor, user=target)
+    except PermissionDenied:
+        messages.error(request, _("Nobody may reset their own second factor."))
+    else:
+        messages.success(
+            request, _("Second factor removed: the user sets up a new one at the next sign-in.")
+        )
+    return HttpResponseRedirect(reverse("accounts:user_edit", args=[target.pk]))
+
+
+@require_GET
+def role_change_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Changes of role waiting for a second administrator, and the latest decided."""
+    actor = _require_admin(request)
+    changes = (
+        RoleChange.objects.filter(user__agency=actor.agency)
+        .select_related("user", "requested_by", "decided_by")
+        .order_by("status", "-created_at")[:100]
+    )
+    return render(request, "accounts/role_change_list.html", {"changes": changes})
+
+
+@require_POST
+@mfa.recent_authentication_required
+def role_change_decide(request: AuthenticatedRequest, change_id: str) -> HttpResponse:
+    actor = _require_admin(request)
+    try:
+        change = RoleChange.objects.get(pk=change_id, user__agency=actor.agency)
+    except RoleChange.DoesNotExist as exc:
+        raise Http404 from exc
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.role_change_decide(actor=actor, change=change, approve=approve)
+    except PermissionDenied:
+        messages.error(
+            request,
+            _(
+                "A change of role is decided by another administrator than the one who asked "
+                "for it, and never by the person concerned. Nothing was changed."
+            ),
+        )
+    else:
+        messages.success(request, _("Approved.") if approve else _("Refused."))
+    return HttpResponseRedirect(reverse("accounts:role_change_list"))
 
 
 @require_GET
@@ -221,6 +305,7 @@ def team_edit(request: AuthenticatedRequest, team_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@mfa.recent_authentication_required
 def node_settings(request: AuthenticatedRequest) -> HttpResponse:
     actor = _require_admin(request)
     current = NodeSettings.current()

@@ -24,6 +24,17 @@ class AuditAction(models.TextChoices):
     SEND = "send", _("Sent to another node")
     RECEIVE = "receive", _("Received from another node")
     REFUSE = "refuse", _("Refused from another node")
+    MFA_VERIFIED = "mfa_verified", _("Second factor checked")
+    MFA_FAILED = "mfa_failed", _("Wrong second factor")
+    MFA_CHANGED = "mfa_changed", _("Second factor changed")
+    REAUTH = "reauth", _("Identity confirmed again")
+    REAUTH_FAILED = "reauth_failed", _("Identity not confirmed")
+    APPROVE = "approve", _("Approved")
+    BACKUP = "backup", _("Backup made")
+    RESTORE = "restore", _("Backup restored")
+    RESTORE_REFUSED = "restore_refused", _("Restore refused")
+    CHECKPOINT = "checkpoint", _("Audit checkpoint")
+    ANONYMISE = "anonymise", _("Anonymised")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kinlink.accounts.mfa import recent_authentication_required
 from kinlink.accounts.models import Role, User
 from kinlink.audit.models import AuditAction
 from kinlink.audit.services import record
@@ -321,6 +322,7 @@ def case_assign(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@recent_authentication_required
 def break_glass(request: AuthenticatedRequest) -> HttpResponse:
     """Open a case outside one's caseload in an emergency, with a written reason."""
     user = request.user

@@ -35,6 +35,17 @@ class VersionedModel(BaseModel):
         abstract = True
 
 
+class MFAEnforcement(models.TextChoices):
+    EVERYONE = "everyone", _("Every account")
+    CASE_DATA = "case_data", _("Accounts that see case data")
+    OFF = "off", _("Nobody (demonstration only)")
+
+
+class RetentionAction(models.TextChoices):
+    ANONYMISE = "anonymise", _("Anonymise the case (statistics are kept)")
+    DELETE = "delete", _("Delete the case and everything in it")
+
+
 class NodeSettings(models.Model):
     """Policy values an administrator sets for this node; exactly one row (pk=1)."""
 
@@ -77,6 +88,23 @@ class NodeSettings(models.Model):
         _("recovery and reflection period for suspected trafficking (days)"),
         default=30,
         validators=[MinValueValidator(30), MaxValueValidator(365)],
+    )
+    mfa_enforcement = models.CharField(
+        _("who must sign in with a second factor"),
+        max_length=10,
+        choices=MFAEnforcement.choices,
+        default=MFAEnforcement.EVERYONE,
+    )
+    retention_years = models.PositiveIntegerField(
+        _("years a closed case is kept"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    retention_action = models.CharField(
+        _("what happens to a case after that"),
+        max_length=10,
+        choices=RetentionAction.choices,
+        default=RetentionAction.ANONYMISE,
     )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)

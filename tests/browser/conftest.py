@@ -60,6 +60,12 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
+    """Password only: these tests are about casework; tests/browser/test_second_factor.py
+    signs in with the second factor."""
+    from kinlink.core.models import MFAEnforcement, NodeSettings
+
+    NodeSettings.current()
+    NodeSettings.objects.filter(pk=1).update(mfa_enforcement=MFAEnforcement.OFF)
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)

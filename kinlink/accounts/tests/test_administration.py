@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
-from kinlink.accounts.models import Role, Team, User
+from conftest import make_user
+from kinlink.accounts.models import Role, RoleChange, Team, User
 from kinlink.audit.models import AuditAction, AuditEvent
 
 NEW_PASSWORD = "a long enough pass phrase"
@@ -145,9 +147,10 @@ def test_the_node_admin_cannot_switch_his_own_account_off(client: Any, node_admi
     assert node_admin.is_active
 
 
-def test_the_node_admin_changes_someone_elses_role(
-    client: Any, node_admin: User, caseworker_a: User
+def test_a_change_of_role_waits_for_a_second_administrator(
+    client: Any, node_admin: User, caseworker_a: User, agency: Any
 ) -> None:
+    second = make_user("second_admin", "node_admin", agency, [])
     client.force_login(node_admin)
     url = reverse("accounts:user_edit", args=[caseworker_a.pk])
     data = own_account(
@@ -155,9 +158,63 @@ def test_the_node_admin_changes_someone_elses_role(
     )
     assert client.post(url, data).status_code == 302
     caseworker_a.refresh_from_db()
+    assert caseworker_a.role == Role.CASEWORKER
+    change = RoleChange.objects.get(user=caseworker_a)
+    assert (change.status, change.to_role) == ("pending", "supervisor")
+    # The one who asked cannot approve it.
+    decide = reverse("accounts:role_change_decide", args=[change.pk])
+    client.post(decide, {"decision": "approve"})
+    caseworker_a.refresh_from_db()
+    assert caseworker_a.role == Role.CASEWORKER
+    client.force_login(second)
+    assert client.post(decide, {"decision": "approve"}).status_code == 302
+    caseworker_a.refresh_from_db()
     assert caseworker_a.role == Role.SUPERVISOR
-    event = AuditEvent.objects.get(action=AuditAction.UPDATE, object_id=str(caseworker_a.pk))
-    assert event.changes == {"role": ["caseworker", "supervisor"]}
+    event = AuditEvent.objects.get(action=AuditAction.APPROVE, object_id=str(change.pk))
+    assert event.changes["role"] == ["caseworker", "supervisor"]
+    assert event.actor_id == second.pk
+
+
+def test_a_new_administrator_account_stays_off_until_a_second_administrator_approves(
+    client: Any, node_admin: User, agency: Any
+) -> None:
+    client.force_login(node_admin)
+    client.post(reverse("accounts:user_create"), new_account(role="node_admin"))
+    leila = User.objects.get(username="leila")
+    assert not leila.is_active
+    # Switching the account on by editing it does not work either.
+    data = own_account(leila, is_active="on")
+    client.post(reverse("accounts:user_edit", args=[leila.pk]), data)
+    leila.refresh_from_db()
+    assert not leila.is_active
+    change = RoleChange.objects.get(user=leila)
+    second = make_user("second_admin", "node_admin", agency, [])
+    client.force_login(second)
+    client.post(reverse("accounts:role_change_decide", args=[change.pk]), {"decision": "approve"})
+    leila.refresh_from_db()
+    assert leila.is_active and leila.role == Role.NODE_ADMIN
+
+
+def test_the_person_concerned_cannot_approve_her_own_change_of_role(
+    node_admin: User, agency: Any
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from kinlink.accounts.services import role_change_decide, user_update
+
+    second = make_user("second_admin", "node_admin", agency, [])
+    target = make_user("third_admin", "caseworker", agency, [])
+    user_update(
+        actor=node_admin, user=target, seen_version=target.version, teams=[], role="node_admin"
+    )
+    change = RoleChange.objects.get(user=target)
+    target.refresh_from_db()
+    target.role = "node_admin"  # even were she an administrator already
+    with pytest.raises(PermissionDenied):
+        role_change_decide(actor=target, change=change, approve=True)
+    role_change_decide(actor=second, change=change, approve=False)
+    target.refresh_from_db()
+    assert target.role == "caseworker"
 
 
 def test_a_chosen_language_is_saved_and_the_next_page_reads_right_to_left(

@@ -21,6 +21,7 @@ from kinlink.accounts.models import Role, Team, User
 from kinlink.accounts.services import user_create
 from kinlink.cases import services
 from kinlink.cases.models import Case, CaseType, Stage
+from kinlink.core.models import MFAEnforcement, NodeSettings
 from kinlink.demo import history
 from kinlink.directory.models import Agency
 
@@ -117,6 +118,10 @@ class Command(BaseCommand):
             name: Team.objects.create(agency=agency, name=name)
             for name in ("Tangier reception", "Oujda reception")
         }
+        # The demonstration personas sign in with the password alone; an administrator can
+        # switch the second factor on in the node settings to try it (README).
+        NodeSettings.current()
+        NodeSettings.objects.filter(pk=1).update(mfa_enforcement=MFAEnforcement.OFF)
         people: dict[str, User] = {}
         for username, full_name, role, team_names in PERSONAS:
             people[username] = user_create(

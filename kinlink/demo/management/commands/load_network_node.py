@@ -20,6 +20,7 @@ from kinlink.accounts.models import Role, Team, User
 from kinlink.accounts.services import user_create
 from kinlink.cases.models import Case
 from kinlink.cases.services import case_register
+from kinlink.core.models import MFAEnforcement, NodeSettings
 from kinlink.demo.management.commands.load_demo import DEMO_PASSWORD
 from kinlink.directory.models import Agency
 
@@ -87,6 +88,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             code = f"demo-{country.lower()}" if spec is GENERIC else spec["code"]
             agency = Agency.objects.create(name=spec["agency"], country=country, code=code)
+            NodeSettings.current()
+            NodeSettings.objects.filter(pk=1).update(mfa_enforcement=MFAEnforcement.OFF)
             team = Team.objects.create(agency=agency, name=spec["team"])
             people = {
                 username: user_create(
