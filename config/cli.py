@@ -1,7 +1,8 @@
 """The `kinlink` command: `kinlink audit verify` runs `manage.py audit_verify`, and so on.
 
 Every sub-command is a Django management command; two words are joined with an underscore
-so that operators type `kinlink audit verify` as the documentation shows.
+so that operators type `kinlink audit verify` as the documentation shows (a hyphen in the second
+word is an underscore too: `kinlink keys rotate-data` runs `keys_rotate_data`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv[1:] if argv is None else argv)
     django.setup()
-    if len(args) >= 2 and f"{args[0]}_{args[1]}" in get_commands():
-        args = [f"{args[0]}_{args[1]}", *args[2:]]
+    if len(args) >= 2 and (joined := f"{args[0]}_{args[1]}".replace("-", "_")) in get_commands():
+        args = [joined, *args[2:]]
     execute_from_command_line(["kinlink", *args])
 
 

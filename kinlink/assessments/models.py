@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from kinlink.cases.models import AgeAssessmentStatus, Case, RiskLevel, Solution, TracingStatus
+from kinlink.core.fields import EncryptedTextField
 from kinlink.core.models import BaseModel, VersionedModel
 from kinlink.directory.reference import language_name
 
@@ -38,15 +39,15 @@ class ChildViews(BaseModel):
     method = models.CharField(_("method"), max_length=15, choices=ViewsMethod.choices)
     language = models.CharField(_("language"), max_length=3)
     interpreter_name = models.CharField(_("interpreter"), max_length=200, blank=True)
-    present = models.TextField(_("who was present"), max_length=1000, blank=True)
-    wishes_family_contact = models.TextField(
+    present = EncryptedTextField(_("who was present"), max_length=1000, blank=True)
+    wishes_family_contact = EncryptedTextField(
         _("wishes on contact with the family"), max_length=TEXT, blank=True
     )
-    wishes_return = models.TextField(_("wishes on return"), max_length=TEXT, blank=True)
-    wishes_care = models.TextField(_("wishes on care"), max_length=TEXT, blank=True)
-    wishes_school = models.TextField(_("wishes on school"), max_length=TEXT, blank=True)
-    wishes_future = models.TextField(_("wishes for the future"), max_length=TEXT, blank=True)
-    maturity_note = models.TextField(_("age and maturity"), max_length=2000)
+    wishes_return = EncryptedTextField(_("wishes on return"), max_length=TEXT, blank=True)
+    wishes_care = EncryptedTextField(_("wishes on care"), max_length=TEXT, blank=True)
+    wishes_school = EncryptedTextField(_("wishes on school"), max_length=TEXT, blank=True)
+    wishes_future = EncryptedTextField(_("wishes for the future"), max_length=TEXT, blank=True)
+    maturity_note = EncryptedTextField(_("age and maturity"), max_length=2000)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -75,18 +76,18 @@ class Assessment(VersionedModel):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
     kind = models.CharField(_("kind"), max_length=15, choices=AssessmentKind.choices)
-    safety = models.TextField(_("safety"), max_length=TEXT, blank=True)
-    care = models.TextField(_("care"), max_length=TEXT, blank=True)
-    health = models.TextField(_("health"), max_length=TEXT, blank=True)
-    psychosocial = models.TextField(_("psychosocial wellbeing"), max_length=TEXT, blank=True)
-    education = models.TextField(_("education"), max_length=TEXT, blank=True)
-    legal_status = models.TextField(_("legal status and documents"), max_length=TEXT, blank=True)
-    family_links = models.TextField(_("family and community links"), max_length=TEXT, blank=True)
-    journey = models.TextField(
+    safety = EncryptedTextField(_("safety"), max_length=TEXT, blank=True)
+    care = EncryptedTextField(_("care"), max_length=TEXT, blank=True)
+    health = EncryptedTextField(_("health"), max_length=TEXT, blank=True)
+    psychosocial = EncryptedTextField(_("psychosocial wellbeing"), max_length=TEXT, blank=True)
+    education = EncryptedTextField(_("education"), max_length=TEXT, blank=True)
+    legal_status = EncryptedTextField(_("legal status and documents"), max_length=TEXT, blank=True)
+    family_links = EncryptedTextField(_("family and community links"), max_length=TEXT, blank=True)
+    journey = EncryptedTextField(
         _("journey and exploitation indicators"), max_length=TEXT, blank=True
     )
-    strengths = models.TextField(_("strengths"), max_length=TEXT, blank=True)
-    recommendation = models.TextField(_("recommendation"), max_length=TEXT)
+    strengths = EncryptedTextField(_("strengths"), max_length=TEXT, blank=True)
+    recommendation = EncryptedTextField(_("recommendation"), max_length=TEXT)
     completed_on = models.DateField(_("completed on"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -120,7 +121,7 @@ class RiskReassessment(BaseModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_reviews")
     previous_level = models.CharField(_("previous level"), max_length=10, choices=RiskLevel.choices)
     new_level = models.CharField(_("new risk level"), max_length=10, choices=RiskLevel.choices)
-    reasons = models.TextField(_("reasons"), max_length=TEXT)
+    reasons = EncryptedTextField(_("reasons"), max_length=TEXT)
     next_review_on = models.DateField(_("next review"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -150,7 +151,7 @@ class AgeAssessment(VersionedModel):
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="age_assessments")
-    reason_for_doubt = models.TextField(_("reason for serious doubt"), max_length=TEXT)
+    reason_for_doubt = EncryptedTextField(_("reason for serious doubt"), max_length=TEXT)
     child_consent = models.BooleanField(_("the child consented"), default=False)
     guardian_consent = models.BooleanField(_("the guardian consented"), default=False)
     methods = models.JSONField(_("methods, in the order used"), default=list)
@@ -164,7 +165,7 @@ class AgeAssessment(VersionedModel):
     age_min = models.PositiveSmallIntegerField(_("lowest age"), null=True, blank=True)
     age_max = models.PositiveSmallIntegerField(_("highest age"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    notes = models.TextField(_("notes (appeal, notification)"), max_length=TEXT, blank=True)
+    notes = EncryptedTextField(_("notes (appeal, notification)"), max_length=TEXT, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -199,12 +200,12 @@ class TracingStatusChange(BaseModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tracing_changes")
     previous_status = models.CharField(max_length=20, choices=TracingStatus.choices)
     status = models.CharField(_("tracing status"), max_length=20, choices=TracingStatus.choices)
-    tracing_targets = models.TextField(_("whom we trace"), max_length=2000, blank=True)
-    alleged_abusers = models.TextField(
+    tracing_targets = EncryptedTextField(_("whom we trace"), max_length=2000, blank=True)
+    alleged_abusers = EncryptedTextField(
         _("people flagged as alleged abusers or exploiters"), max_length=2000, blank=True
     )
     do_no_harm_confirmed = models.BooleanField(default=False)
-    note = models.TextField(_("note"), max_length=2000, blank=True)
+    note = EncryptedTextField(_("note"), max_length=2000, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -230,10 +231,10 @@ class FamilyEvaluation(BaseModel):
     """The evaluation of a located family and home (step 5), by a social worker on site."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="family_evaluations")
-    who_was_met = models.TextField(_("who was met"), max_length=2000)
-    home_conditions = models.TextField(_("home conditions"), max_length=TEXT)
-    capacity = models.TextField(_("capacity and willingness to care"), max_length=TEXT)
-    risks = models.TextField(_("risks"), max_length=TEXT, blank=True)
+    who_was_met = EncryptedTextField(_("who was met"), max_length=2000)
+    home_conditions = EncryptedTextField(_("home conditions"), max_length=TEXT)
+    capacity = EncryptedTextField(_("capacity and willingness to care"), max_length=TEXT)
+    risks = EncryptedTextField(_("risks"), max_length=TEXT, blank=True)
     evaluator_name = models.CharField(_("evaluator"), max_length=200)
     evaluator_agency = models.CharField(_("evaluator's agency"), max_length=200)
     evaluated_on = models.DateField(_("date of the evaluation"))
@@ -274,7 +275,7 @@ class BestInterestsDetermination(VersionedModel):
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="bids")
-    report = models.TextField(_("report"), max_length=20000)
+    report = EncryptedTextField(_("report"), max_length=20000)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -287,11 +288,11 @@ class BestInterestsDetermination(VersionedModel):
     solution = models.CharField(
         _("chosen solution"), max_length=20, choices=Solution.choices, blank=True
     )
-    reasons = models.TextField(_("reasons"), max_length=TEXT, blank=True)
-    views_weighed = models.TextField(
+    reasons = EncryptedTextField(_("reasons"), max_length=TEXT, blank=True)
+    views_weighed = EncryptedTextField(
         _("how the child's views were weighed"), max_length=TEXT, blank=True
     )
-    dissent = models.TextField(_("dissent"), max_length=TEXT, blank=True)
+    dissent = EncryptedTextField(_("dissent"), max_length=TEXT, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -306,7 +307,7 @@ class BestInterestsDetermination(VersionedModel):
         _("language the child was informed in"), max_length=3, blank=True
     )
     review_on = models.DateField(_("review date"), null=True, blank=True)
-    deferral_reason = models.TextField(_("reason for deferral"), max_length=TEXT, blank=True)
+    deferral_reason = EncryptedTextField(_("reason for deferral"), max_length=TEXT, blank=True)
     submission_approved_at = models.DateTimeField(_("submission approved"), null=True, blank=True)
 
     class Meta:
@@ -328,11 +329,11 @@ class BIDOption(BaseModel):
         BestInterestsDetermination, on_delete=models.CASCADE, related_name="options"
     )
     solution = models.CharField(_("solution"), max_length=20, choices=Solution.choices)
-    pros = models.TextField(_("for"), max_length=TEXT, blank=True)
-    cons = models.TextField(_("against"), max_length=TEXT, blank=True)
-    risks = models.TextField(_("risks"), max_length=TEXT, blank=True)
-    child_view = models.TextField(_("the child's view"), max_length=TEXT, blank=True)
-    guardian_view = models.TextField(_("the guardian's view"), max_length=TEXT, blank=True)
+    pros = EncryptedTextField(_("for"), max_length=TEXT, blank=True)
+    cons = EncryptedTextField(_("against"), max_length=TEXT, blank=True)
+    risks = EncryptedTextField(_("risks"), max_length=TEXT, blank=True)
+    child_view = EncryptedTextField(_("the child's view"), max_length=TEXT, blank=True)
+    guardian_view = EncryptedTextField(_("the guardian's view"), max_length=TEXT, blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -402,7 +403,7 @@ class TraffickingConcern(BaseModel):
     period that follows blocks any return or transfer plan (SG-19)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="trafficking_concerns")
-    indicators = models.TextField(_("indicators"), max_length=TEXT)
+    indicators = EncryptedTextField(_("indicators"), max_length=TEXT)
     referred_on = models.DateField(_("referred to the national referral mechanism on"))
     referred_to = models.CharField(_("referred to"), max_length=200)
     reflection_until = models.DateField(_("reflection period until"))

@@ -63,6 +63,25 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+# What the trail keeps of a field encrypted at rest: that it changed, never the value.
+REDACTED = "‹encrypted›"
+
+
+def _redact(obj: models.Model | None, changes: dict[str, Any]) -> dict[str, Any]:
+    """Values of fields the model stores encrypted stay out of the (clear-text) trail."""
+    if obj is None or not changes:
+        return changes
+    secret = {f.name for f in obj._meta.concrete_fields if getattr(f, "encrypted_at_rest", False)}
+    return {
+        name: (
+            [REDACTED if v not in (None, "", [], {}) else v for v in value]
+            if name in secret and isinstance(value, list | tuple)
+            else (REDACTED if name in secret else value)
+        )
+        for name, value in changes.items()
+    }
+
+
 def record(
     *,
     actor: Any,
@@ -90,7 +109,7 @@ def record(
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
             case_id=case_id,
-            changes=_plain(changes or {}),
+            changes=_plain(_redact(obj, changes or {})),
             context=_plain(context),
             prev_hash=head.hash,
         )
@@ -111,12 +130,13 @@ class ChainReport:
         return self.first_bad_sequence is None
 
 
-def verify_chain() -> ChainReport:
-    """Walk every event in order; name the first one that is altered, missing or out of turn."""
+def verify_chain(using: str = "default") -> ChainReport:
+    """Walk every event in order; name the first one that is altered, missing or out of turn.
+    `using` names another database (a backup being restored)."""
     expected_prev = GENESIS
     expected_sequence = 1
     checked = 0
-    for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000):
+    for event in AuditEvent.objects.using(using).order_by("sequence").iterator(chunk_size=2000):
         if event.sequence != expected_sequence:
             return ChainReport(
                 checked,
@@ -135,7 +155,7 @@ def verify_chain() -> ChainReport:
         expected_prev = event.hash
         expected_sequence += 1
         checked += 1
-    head = AuditChainHead.objects.filter(pk=1).first()
+    head = AuditChainHead.objects.using(using).filter(pk=1).first()
     if head is not None and head.sequence != checked:
         return ChainReport(
             checked,

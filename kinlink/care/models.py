@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kinlink.cases.models import LegalStatus
+from kinlink.core.fields import EncryptedTextField
 from kinlink.core.models import VersionedModel
 
 # What a crafted form may send as a care type and must be refused (SG-01).
@@ -116,7 +117,7 @@ class DetentionRecord(VersionedModel):
     authority = models.CharField(_("detaining authority"), max_length=200)
     started_on = models.DateField(_("detained since"))
     ended_on = models.DateField(_("released on"), null=True, blank=True)
-    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    notes = EncryptedTextField(_("notes"), max_length=4000, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -201,7 +202,7 @@ class Guardianship(VersionedModel):
     end_reason = models.CharField(
         _("reason for the end"), max_length=20, choices=GuardianshipEndReason.choices, blank=True
     )
-    end_note = models.TextField(_("note on the end"), max_length=2000, blank=True)
+    end_note = EncryptedTextField(_("note on the end"), max_length=2000, blank=True)
 
     class Meta:
         verbose_name = _("guardianship")
@@ -228,8 +229,8 @@ class SupportPlan(VersionedModel):
     """
 
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="support_plan")
-    concerns = models.TextField(_("protection concerns addressed"), max_length=4000)
-    child_participation = models.TextField(
+    concerns = EncryptedTextField(_("protection concerns addressed"), max_length=4000)
+    child_participation = EncryptedTextField(
         _("how the child took part"), max_length=2000, blank=True
     )
     review_on = models.DateField(_("next review"))

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kinlink.core.fields import EncryptedTextField
 from kinlink.core.models import BaseModel, VersionedModel
 
 
@@ -224,7 +225,7 @@ class Case(VersionedModel):
     # Lifecycle (cases.lifecycle): a hold pauses the step; the previous step is where a
     # sent-back closure or a resumed case returns to.
     hold = models.CharField(_("on hold"), max_length=20, choices=Hold.choices, blank=True)
-    hold_reason = models.TextField(_("reason for the hold"), max_length=2000, blank=True)
+    hold_reason = EncryptedTextField(_("reason for the hold"), max_length=2000, blank=True)
     previous_stage = models.CharField(max_length=25, choices=Stage.choices, blank=True)
     reopened_count = models.PositiveSmallIntegerField(default=0)
     # Summary facts of the parallel tracks, kept by the apps that own the records
@@ -402,7 +403,7 @@ class CasePerson(BaseModel):
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     is_carer = models.BooleanField(_("currently cares for the child"), default=False)
     is_guardian = models.BooleanField(_("guardian / person of reference"), default=False)
-    notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    notes = EncryptedTextField(_("notes"), max_length=2000, blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -450,7 +451,7 @@ class Consent(BaseModel):
         choices=LegalBasis.choices,
         blank=True,
     )
-    reason_without_consent = models.TextField(
+    reason_without_consent = EncryptedTextField(
         _("why consent could not be obtained"), max_length=2000, blank=True
     )
     recorded_by = models.ForeignKey(
@@ -594,7 +595,7 @@ class Approval(VersionedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    comments = models.TextField(_("comments"), max_length=4000, blank=True)
+    comments = EncryptedTextField(_("comments"), max_length=4000, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kinlink.core.fields import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
 from kinlink.core.models import BaseModel, VersionedModel
 from kinlink.exchange.envelopes import RefusalCode
 
@@ -216,16 +217,16 @@ class CrossBorderRequest(VersionedModel):
     urgency = models.CharField(
         _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
-    questions = models.TextField(_("what is asked"), max_length=4000, blank=True)
+    questions = EncryptedTextField(_("what is asked"), max_length=4000, blank=True)
     due_on = models.DateField(_("reply wanted by"))
     fields = models.JSONField(_("data sent"), default=list, blank=True)
-    payload = models.JSONField(default=dict, blank=True)
+    payload = EncryptedJSONField(default=dict, blank=True)
     legal_basis = models.CharField(_("legal basis"), max_length=30, blank=True)
-    legal_basis_note = models.TextField(_("legal basis explained"), max_length=2000, blank=True)
+    legal_basis_note = EncryptedTextField(_("legal basis explained"), max_length=2000, blank=True)
     danger_checked = models.BooleanField(
         _("sending this endangers neither the child nor the family (Art. 37)"), default=False
     )
-    origin_override_reason = models.TextField(
+    origin_override_reason = EncryptedTextField(
         _("why the authorities of the country of origin are contacted"),
         max_length=2000,
         blank=True,
@@ -250,8 +251,8 @@ class CrossBorderRequest(VersionedModel):
     accepted_at = models.DateTimeField(null=True, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    reply = models.JSONField(default=dict, blank=True)
-    end_reason = models.TextField(max_length=2000, blank=True)
+    reply = EncryptedJSONField(default=dict, blank=True)
+    end_reason = EncryptedTextField(max_length=2000, blank=True)
     remote_case_reference = models.CharField(max_length=40, blank=True)
     overdue = models.BooleanField(default=False)
     reminded_at = models.DateTimeField(null=True, blank=True)
@@ -297,8 +298,8 @@ class RequestMessage(BaseModel):
     )
     direction = models.CharField(max_length=10, choices=Direction.choices)
     kind = models.CharField(max_length=10, choices=MessageKind.choices)
-    text = models.TextField(max_length=8000, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    text = EncryptedTextField(max_length=8000, blank=True)
+    data = EncryptedJSONField(default=dict, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -322,7 +323,7 @@ class Attachment(BaseModel):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    content = models.BinaryField()
+    content = EncryptedBinaryField()
 
     class Meta:
         ordering = ["created_at"]

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kinlink.cases.models import Solution
+from kinlink.core.fields import EncryptedTextField
 from kinlink.core.models import BaseModel, VersionedModel
 
 
@@ -34,7 +35,7 @@ class ActionPlan(VersionedModel):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    returned_comments = models.TextField(_("comments when sent back"), blank=True)
+    returned_comments = EncryptedTextField(_("comments when sent back"), blank=True)
     approval_lost_at = models.DateTimeField(_("changed after approval on"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("superseded on"), null=True, blank=True)
 
@@ -116,7 +117,7 @@ class ReturnPreparation(VersionedModel):
         _("result of the risk assessment"), max_length=25, choices=RiskResult.choices, blank=True
     )
     risk_assessed_by = models.CharField(_("assessed by"), max_length=200, blank=True)
-    risk_conditions = models.TextField(_("conditions or concerns"), max_length=2000, blank=True)
+    risk_conditions = EncryptedTextField(_("conditions or concerns"), max_length=2000, blank=True)
     carer_name = models.CharField(_("carer's name"), max_length=200, blank=True)
     carer_relationship = models.CharField(
         _("carer's relationship to the child"), max_length=100, blank=True
@@ -252,11 +253,11 @@ class VisitReport(BaseModel):
     reason_not_seen = models.CharField(
         _("why the child was not seen"), max_length=20, choices=NotSeenReason.choices, blank=True
     )
-    well_being = models.TextField(_("well-being"), max_length=4000, blank=True)
-    safety = models.TextField(_("safety"), max_length=4000, blank=True)
-    school = models.TextField(_("school or training"), max_length=4000, blank=True)
-    concerns = models.TextField(_("concerns"), max_length=4000, blank=True)
-    actions_taken = models.TextField(_("actions taken"), max_length=4000, blank=True)
+    well_being = EncryptedTextField(_("well-being"), max_length=4000, blank=True)
+    safety = EncryptedTextField(_("safety"), max_length=4000, blank=True)
+    school = EncryptedTextField(_("school or training"), max_length=4000, blank=True)
+    concerns = EncryptedTextField(_("concerns"), max_length=4000, blank=True)
+    actions_taken = EncryptedTextField(_("actions taken"), max_length=4000, blank=True)
     further_visits_needed = models.BooleanField(_("further visits needed"), default=True)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -305,23 +306,23 @@ class Closure(VersionedModel):
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="closures")
     reason = models.CharField(_("reason"), max_length=20, choices=ClosureReason.choices)
-    reason_other = models.TextField(_("other reason"), max_length=2000, blank=True)
+    reason_other = EncryptedTextField(_("other reason"), max_length=2000, blank=True)
     goals_met_or_explained = models.BooleanField(
         _("the plan's goals are met, or why not is explained"), default=False
     )
-    goals_note = models.TextField(_("about the goals"), max_length=4000, blank=True)
+    goals_note = EncryptedTextField(_("about the goals"), max_length=4000, blank=True)
     child_safe = models.BooleanField(_("the child is safe"), default=False)
     carer_name = models.CharField(_("carer at closure: name"), max_length=200, blank=True)
     carer_relationship = models.CharField(
         _("carer at closure: relationship"), max_length=100, blank=True
     )
-    carer_address = models.TextField(_("carer at closure: address"), max_length=1000, blank=True)
+    carer_address = EncryptedTextField(_("carer at closure: address"), max_length=1000, blank=True)
     follow_up_completed = models.BooleanField(_("follow-up completed"), default=False)
     child_informed = models.BooleanField(_("the child was informed"), default=False)
     receiving_case_reference = models.CharField(
         _("case reference on the receiving side"), max_length=100, blank=True
     )
-    no_receiving_case_reason = models.TextField(
+    no_receiving_case_reason = EncryptedTextField(
         _("why there is no case on the receiving side"), max_length=2000, blank=True
     )
     status = models.CharField(
@@ -337,7 +338,7 @@ class Closure(VersionedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_comments = models.TextField(_("supervisor's comments"), blank=True)
+    decision_comments = EncryptedTextField(_("supervisor's comments"), blank=True)
 
     class Meta:
         verbose_name = _("closure")

@@ -26,12 +26,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         pending = RoleChange.objects.filter(status=RoleChangeStatus.PENDING).select_related("user")
         if not options["change"]:
-            for change in pending:
+            for pending_change in pending:
                 self.stdout.write(
-                    f"{change.pk}  {change.user.username}  "
-                    f"{change.from_role or '-'} -> {change.to_role}"
+                    f"{pending_change.pk}  {pending_change.user.username}  "
+                    f"{pending_change.from_role or '-'} -> {pending_change.to_role}"
                 )
             return
+        change: RoleChange | None
         try:
             change = pending.filter(pk=options["change"]).first()
         except ValidationError:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kinlink.core import crypto
 from kinlink.exchange import keys
 
 
@@ -13,6 +14,11 @@ class Command(BaseCommand):
     help = "Create this node's keys in KINLINK_KEYS_DIR and print the fingerprint."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        crypto.init()
+        self.stdout.write(
+            f"Data keys (encryption at rest) in {crypto.keys_dir()}, key-encryption key "
+            f"{crypto.kek_id()}: keep the key-encryption key apart from the database and backups."
+        )
         try:
             ring = keys.init()
         except FileExistsError as error:
