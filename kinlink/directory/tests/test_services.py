@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from kinlink.audit.models import AuditEvent
 from kinlink.core.concurrency import StaleEdit
@@ -111,7 +112,7 @@ def test_the_refusal_is_shown_beside_the_field_in_the_users_language(
     with translation.override("fr"):
         expected = translation.gettext("Name the source: a fact without a source is not kept.")
     assert expected != "Name the source: a fact without a source is not kept."
-    assert expected in response.content.decode()
+    assert escape(expected) in response.content.decode()
     assert TreatyStatus.objects.get(pk=status.pk).source_title == SOURCE["source_title"]
 
 
