@@ -151,9 +151,13 @@ def _bound(standing: Standing, on: date) -> Standing:
     return Standing(standing.country, standing.status, standing.status.binds_on(on))
 
 
-def framework_between(a: str, b: str, *, on: date, with_parent: bool = False) -> Framework:
+def framework_between(
+    a: str, b: str, *, on: date, with_parent: bool = False, with_contacts: bool = True
+) -> Framework:
     """What is in force in both A and B on `on`, and what placing a child from A with a carer
-    in B requires (see the module's rules). `with_parent`: the carer is a parent."""
+    in B requires (see the module's rules). `with_parent`: the carer is a parent.
+    `with_contacts=False` skips reading the two countries' sheets and agencies (for guards).
+    Two queries, four with the contacts."""
     a, b = a.upper(), b.upper()
     statuses = {
         (s.country.code, s.instrument): s
@@ -182,6 +186,8 @@ def framework_between(a: str, b: str, *, on: date, with_parent: bool = False) ->
         consent_required=False,
     )
     _decide(framework)
+    if not with_contacts:
+        return framework
     countries = {c.code: c for c in Country.objects.filter(code__in={a, b})}
     framework.country_a, framework.country_b = countries.get(a), countries.get(b)
     agencies = list(Agency.objects.filter(country__in={a, b}).order_by("kind", "name"))

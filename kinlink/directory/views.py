@@ -321,9 +321,15 @@ def between(request: AuthenticatedRequest) -> HttpResponse:
     require_read(request.user)
     agency = request.user.agency
     own = agency.country if agency is not None else ""
-    form = BetweenForm(request.GET or None, initial={"a": own, "on": timezone.localdate()})
+    asked = "a" in request.GET and "b" in request.GET
+    initial = {
+        "a": request.GET.get("a", own),
+        "b": request.GET.get("b", ""),
+        "on": timezone.localdate(),
+    }
+    form = BetweenForm(request.GET if asked else None, initial=initial)
     framework = None
-    if request.GET and form.is_valid():
+    if asked and form.is_valid():
         data = form.cleaned_data
         on: date = data["on"] or timezone.localdate()
         framework = selectors.framework_between(

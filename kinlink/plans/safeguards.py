@@ -242,6 +242,7 @@ def receiving_state_consented(case: Case) -> Refusal | None:
         placement.receiving_country,
         on=timezone.localdate(),
         with_parent=placement.carer_kind == CarerKind.PARENT,
+        with_contacts=False,
     )
     if framework.consent_required is False:
         return None
