@@ -114,3 +114,10 @@ def test_the_answer_names_the_agencies_of_both_countries(shipped: Any) -> None:
     )
     answer = framework_between("MA", "FR", on=date(2026, 1, 1))
     assert [a.code for a in answer.agencies_b] == ["ssi-fr"]
+
+
+def test_kosovo_is_in_the_directory_and_not_a_1996_party(shipped: Any) -> None:
+    answer = framework_between("XK", "FR", on=date(2026, 1, 1))
+    assert answer.country_a is not None
+    assert answer.instrument("hc1996").a.bound is False
+    assert answer.procedure == Procedure.NONE

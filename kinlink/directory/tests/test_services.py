@@ -178,3 +178,24 @@ def test_a_node_address_needs_its_key_fingerprint(node_admin: Any) -> None:
         node_key_fingerprint="NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs",
     )
     assert agency.runs_kinlink_node
+
+
+def test_a_stale_form_is_refused_on_the_page_and_shows_the_record_as_it_is(
+    status: Any, node_admin: Any, client: Any
+) -> None:
+    services.treaty_status_update(actor=node_admin, status=status, seen_version=1, verified=True)
+    client.force_login(node_admin)
+    post = {
+        "version": 1,
+        "kind": "ratification",
+        "in_force_on": "2002-12-01",
+        "source_title": SOURCE["source_title"],
+        "source_url": SOURCE["source_url"],
+        "checked_on": "2026-12-01",
+        "note": "Saved from an old form",
+    }
+    url = reverse("directory:status_edit", args=[status.pk])
+    response = client.post(url, post, follow=True)
+    assert "Someone changed this record meanwhile" in response.content.decode()
+    status.refresh_from_db()
+    assert status.note == "" and status.verified and status.version == 2
