@@ -22,6 +22,7 @@ from kinlink.audit.services import record
 from kinlink.core.concurrency import StaleEdit
 from kinlink.core.http import AuthenticatedRequest
 from kinlink.directory import selectors, services
+from kinlink.directory.export import export_text
 from kinlink.directory.forms import (
     AgencyFilterForm,
     AgencyForm,
@@ -31,7 +32,7 @@ from kinlink.directory.forms import (
     NoteForm,
     StatusForm,
 )
-from kinlink.directory.interchange import DirectoryFileRefused, export_text
+from kinlink.directory.interchange import DirectoryFileRefused
 from kinlink.directory.models import Agency, LegalNote, TreatyStatus
 from kinlink.directory.policies import (
     can_edit_directory,

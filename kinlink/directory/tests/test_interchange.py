@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
+from kinlink.directory.export import export_text, render
 from kinlink.directory.interchange import (
     DirectoryFileRefused,
-    export_text,
     latest_shipped_file,
     parse_and_validate,
-    render,
 )
 from kinlink.directory.models import Agency, Country, TreatyStatus
 from kinlink.directory.services import directory_import

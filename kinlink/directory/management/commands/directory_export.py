@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from kinlink.directory.interchange import export_text
+from kinlink.directory.export import export_text
 
 
 class Command(BaseCommand):
