@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("plans", "0002_superseded_plans"),
+        ("plans", "0003_placement_abroad"),
     ]
 
     operations = [
