@@ -59,6 +59,8 @@ lint: setup
 	KINLINK_DEBUG=1 $(VENV)/bin/mypy .
 	KINLINK_DEBUG=1 $(PY) manage.py check --fail-level WARNING
 	KINLINK_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	# Security linter: any high-severity finding fails the gate.
+	$(VENV)/bin/bandit --quiet --recursive kinlink config --severity-level high --confidence-level medium
 
 # manage.py check --deploy with the environment a production node runs with.
 check-deploy: setup
