@@ -190,14 +190,21 @@ class RegistrationForm(IdentityForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        # A consent field refused on its own (too long, not a choice) is missing from the
+        # cleaned data: say only what is wrong with it, not that consent is missing too.
+        consent_fields = (
+            "consent_given_by",
+            "consent_scopes",
+            "consent_legal_basis",
+            "consent_reason",
+        )
+        if any(name in self.errors for name in consent_fields):
+            return data
         if data.get("consent_given_by"):
             if not data.get("consent_scopes"):
                 self.add_error("consent_scopes", CONSENT_SCOPE_MISSING)
         elif not data.get("consent_legal_basis") or not (data.get("consent_reason") or "").strip():
-            self.add_error(
-                "consent_reason",
-                CONSENT_MISSING,
-            )
+            self.add_error("consent_reason", CONSENT_MISSING)
         return data
 
     def consent(self) -> dict[str, Any]:

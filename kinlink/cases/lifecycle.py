@@ -177,6 +177,9 @@ TRANSITIONS = _t(
 
 # Transitions a person takes through an approval, never directly from the case page.
 THROUGH_APPROVAL = frozenset({"approve_closure", "return_closure"})
+# The moves taken on a closed case, which is otherwise read-only: they need the right to see
+# the case, not to edit it (the transition's roles still apply).
+ON_CLOSED_CASE = frozenset({"reopen"})
 
 Guard = Callable[[Case], Refusal | None]
 _GUARDS: dict[str, list[Guard]] = defaultdict(list)

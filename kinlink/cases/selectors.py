@@ -15,6 +15,7 @@ from kinlink.audit.models import AuditAction, AuditEvent
 from kinlink.audit.services import record
 from kinlink.cases import names
 from kinlink.cases.lifecycle import (
+    ON_CLOSED_CASE,
     THROUGH_APPROVAL,
     TRANSITIONS,
     Refusal,
@@ -84,6 +85,14 @@ def case_for_edit(*, user: User, case_id: UUID | str, record_view: bool = True) 
     case = get_case_for(user, case_id, "edit")
     if record_view:
         record(actor=user, action=AuditAction.VIEW, obj=case, case_id=case.pk)
+    return case
+
+
+def case_for_move(*, user: User, case_id: UUID | str, name: str) -> Case:
+    """The case a lifecycle move is posted on: 404 unless the user may edit it, or, for the
+    moves taken on a closed case (reopening), see it; the service then checks the role."""
+    case = get_case_for(user, case_id, "view" if name in ON_CLOSED_CASE else "edit")
+    record(actor=user, action=AuditAction.VIEW, obj=case, case_id=case.pk)
     return case
 
 

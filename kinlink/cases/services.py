@@ -26,6 +26,7 @@ from kinlink.cases.models import (
     CasePerson,
     CaseSequence,
     Consent,
+    ConsentScope,
     Person,
     Stage,
 )
@@ -46,6 +47,7 @@ from kinlink.cases.validation import (
 from kinlink.cases.workflow import case_registered
 from kinlink.core.concurrency import save_versioned
 from kinlink.core.models import NodeSettings
+from kinlink.directory.reference import is_country, is_language
 
 # The fields a caseworker edits on the case's identity form (and registers).
 IDENTITY_FIELDS = (
@@ -74,6 +76,15 @@ IDENTITY_FIELDS = (
     "risk_level",
 )
 NAME_FIELDS = ("given_name", "family_name", "given_name_original", "family_name_original")
+# What an update does not revalidate: set by the services, never by the identity form.
+UNCHECKED_ON_UPDATE = [
+    "name_index",
+    "reference",
+    "agency",
+    "team",
+    "lead_caseworker",
+    "registered_by",
+]
 
 
 def case_name_index(values: dict[str, Any]) -> str:
@@ -96,12 +107,44 @@ def _response_due(risk_level: str, start: datetime) -> datetime:
     return start + NodeSettings.current().response_time(risk_level)
 
 
+# The registration form names the consent's fields with this prefix.
+REGISTRATION_CONSENT_FIELDS = {
+    "given_by": "consent_given_by",
+    "given_by_name": "consent_given_by_name",
+    "scopes": "consent_scopes",
+    "language": "consent_language",
+    "legal_basis": "consent_legal_basis",
+    "reason_without_consent": "consent_reason",
+}
+
+
 def _check_consent(consent: dict[str, Any]) -> None:
+    """Consent with what it covers, or a legal basis with a reason; only known scopes, a known
+    language, a date not in the future."""
     if consent.get("given_by"):
         if not consent.get("scopes"):
-            raise ValidationError({"consent_scopes": CONSENT_SCOPE_MISSING})
+            raise ValidationError({"scopes": CONSENT_SCOPE_MISSING})
     elif not (consent.get("legal_basis") and (consent.get("reason_without_consent") or "").strip()):
-        raise ValidationError({"consent_reason": CONSENT_MISSING})
+        raise ValidationError({"reason_without_consent": CONSENT_MISSING})
+    errors: dict[str, str] = {}
+    unknown = [s for s in consent.get("scopes") or [] if s not in ConsentScope.values]
+    if unknown:
+        errors["scopes"] = _("Choose what the consent covers from the list.")
+    language = consent.get("language") or ""
+    if language and not is_language(language):
+        errors["language"] = _("Unknown language code: %(code)s") % {"code": language}
+    given_on = consent.get("given_on")
+    if given_on and given_on > timezone.localdate():
+        errors["given_on"] = _("The date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _prefixed(error: ValidationError, names: dict[str, str]) -> ValidationError:
+    """The same errors under the names a form gives the fields."""
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError({names.get(k, k): v for k, v in error.error_dict.items()})
 
 
 @transaction.atomic
@@ -133,7 +176,10 @@ def case_register(
         raise ValidationError({"lead_caseworker": _("Choose a caseworker of this agency.")})
     fields = {name: identity.get(name) for name in IDENTITY_FIELDS}
     raise_if_invalid(fields)
-    _check_consent(consent)
+    try:
+        _check_consent(consent)
+    except ValidationError as error:
+        raise _prefixed(error, REGISTRATION_CONSENT_FIELDS) from error
     start = registered_at or timezone.now()
     case = Case(
         **{k: v for k, v in fields.items() if v is not None},
@@ -150,7 +196,10 @@ def case_register(
     case.save()
     if registered_at is not None:
         Case.objects.filter(pk=case.pk).update(created_at=registered_at)
-    _consent_create(actor=actor, case=case, consent=consent)
+    try:
+        _consent_create(actor=actor, case=case, consent=consent)
+    except ValidationError as error:
+        raise _prefixed(error, REGISTRATION_CONSENT_FIELDS) from error
     record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -178,7 +227,8 @@ def case_register(
 def case_update(*, actor: User, case: Case, seen_version: int, identity: dict[str, Any]) -> Case:
     """Change the child's identity and case details; refused if someone saved in between.
 
-    A new risk level moves the first-response due date, counted from the referral time.
+    A new risk level moves the first-response due date, counted from the referral time. The
+    identity obeys `validation` and the model's own limits (choices, lengths), as registration.
     """
     if not can_edit_case(actor, case):
         raise PermissionDenied
@@ -188,6 +238,13 @@ def case_update(*, actor: User, case: Case, seen_version: int, identity: dict[st
     before = {name: getattr(case, name) for name in changed}
     for name, value in changed.items():
         setattr(case, name, value)
+    try:
+        case.full_clean(exclude=UNCHECKED_ON_UPDATE, validate_unique=False)
+    except ValidationError:
+        # The instance is the caller's: leave it as it was, since nothing is saved.
+        for name, value in before.items():
+            setattr(case, name, value)
+        raise
     write = list(changed)
     if "risk_level" in changed and before["risk_level"] != changed["risk_level"]:
         case.first_response_due_at = _response_due(case.risk_level, case.created_at)
@@ -204,7 +261,7 @@ def case_update(*, actor: User, case: Case, seen_version: int, identity: dict[st
 
 def _consent_create(*, actor: User, case: Case, consent: dict[str, Any]) -> Consent:
     _check_consent(consent)
-    row = Consent.objects.create(
+    row = Consent(
         case=case,
         given_by=consent.get("given_by") or "",
         given_by_name=consent.get("given_by_name") or "",
@@ -217,6 +274,8 @@ def _consent_create(*, actor: User, case: Case, consent: dict[str, Any]) -> Cons
         ),
         recorded_by=actor,
     )
+    row.full_clean(exclude=["case", "recorded_by"])
+    row.save()
     record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -253,29 +312,44 @@ def case_person_add(
     is_guardian: bool = False,
     notes: str = "",
 ) -> CasePerson:
-    """Link a relative, carer or guardian to the case."""
+    """Link a relative, carer or guardian to the case: a name of letters, a relationship and a
+    country from the lists, text within the form's limits; refused whole otherwise."""
     if not can_edit_case(actor, case):
         raise PermissionDenied
+    errors: dict[str, list[str]] = {}
     for field, value in (("full_name", full_name), ("full_name_original", full_name_original)):
         try:
             check_name(value)
         except ValidationError as exc:
-            raise ValidationError({field: exc.messages}) from exc
-    person = Person.objects.create(
+            errors[field] = exc.messages
+    if country and not is_country(country):
+        errors["country"] = [_("Unknown country code: %(code)s") % {"code": country}]
+    person = Person(
         agency_id=case.agency_id,
-        full_name=full_name,
-        full_name_original=full_name_original,
+        full_name=full_name.strip(),
+        full_name_original=full_name_original.strip(),
         country=country,
-        contact=contact,
+        contact=contact.strip(),
     )
-    link = CasePerson.objects.create(
+    link = CasePerson(
         case=case,
         person=person,
         relationship=relationship,
         is_carer=is_carer,
         is_guardian=is_guardian,
-        notes=notes,
+        notes=notes.strip(),
     )
+    for row, exclude in ((person, ["agency"]), (link, ["case", "person"])):
+        try:
+            row.full_clean(exclude=exclude)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
+    person.save()
+    link.person = person
+    link.save()
     record(
         actor=actor,
         action=AuditAction.CREATE,

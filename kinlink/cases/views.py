@@ -13,6 +13,8 @@ from django.forms import BaseForm
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -58,6 +60,12 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if not user.sees_case_content:
         raise Http404
+    if request.method == "GET" and "q" in request.GET:
+        # A name in a URL stays in histories and logs: drop it, never search by it.
+        kept = request.GET.copy()
+        del kept["q"]
+        query = kept.urlencode()
+        return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
     data = request.POST if request.method == "POST" else request.GET
     form = CaseFilterForm(data or None)
     # Supervisors lead no case themselves: they start on their teams' cases.
@@ -337,7 +345,8 @@ def break_glass(request: AuthenticatedRequest) -> HttpResponse:
             messages.warning(
                 request,
                 _("Emergency access granted until %(time)s. Your supervisor has been told.")
-                % {"time": grant.expires_at.strftime("%H:%M")},
+                # The node's time zone and the reader's format, not the stored UTC.
+                % {"time": time_format(timezone.localtime(grant.expires_at), "TIME_FORMAT")},
             )
             return HttpResponseRedirect(reverse("cases:detail", args=[grant.case_id]))
     return render(request, "cases/break_glass.html", {"form": form})
@@ -356,9 +365,9 @@ def statistics(request: AuthenticatedRequest) -> HttpResponse:
 def transition(request: AuthenticatedRequest, case_id: UUID, name: str) -> HttpResponse:
     """Take a lifecycle move from the case page; a refusal is shown with its reasons."""
     user = request.user
-    case = selectors.case_for_edit(user=user, case_id=case_id)
     if name not in TRANSITIONS or name in THROUGH_APPROVAL:
         raise Http404
+    case = selectors.case_for_move(user=user, case_id=case_id, name=name)
     try:
         workflow.case_transition(
             actor=user,

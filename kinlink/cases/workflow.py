@@ -23,7 +23,14 @@ from kinlink.accounts.models import NotificationKind, Role, User
 from kinlink.accounts.services import notification_send
 from kinlink.audit.models import AuditAction
 from kinlink.audit.services import record
-from kinlink.cases.lifecycle import TRANSITIONS, Hold, Refusal, TransitionRefused, refusals
+from kinlink.cases.lifecycle import (
+    ON_CLOSED_CASE,
+    TRANSITIONS,
+    Hold,
+    Refusal,
+    TransitionRefused,
+    refusals,
+)
 from kinlink.cases.models import (
     Approval,
     ApprovalStatus,
@@ -61,7 +68,7 @@ def case_transition(
     # Reopening is the one move on a closed case, which is otherwise read-only.
     may_act = (
         visible_cases(actor).filter(pk=case.pk).exists()
-        if name == "reopen"
+        if name in ON_CLOSED_CASE
         else can_edit_case(actor, case)
     )
     if not may_act or actor.role not in transition.roles:
