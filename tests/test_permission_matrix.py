@@ -101,6 +101,7 @@ ROUTES: dict[str, Row] = {
     "cases:break_glass": Row(allowed=tuple(REGISTRARS)),
     "cases:statistics": Row(allowed=("supervisor_a", "analyst")),
     "cases:detail": Row("case", allowed=("caseworker_a", "supervisor_a", "guardian")),
+    "cases:history": Row("case", allowed=("caseworker_a", "supervisor_a", "guardian")),
     "cases:edit": Row("case", allowed=("caseworker_a", "supervisor_a")),
     "cases:person_add": Row("case", allowed=("caseworker_a", "supervisor_a")),
     "cases:consent_add": Row("case", allowed=("caseworker_a", "supervisor_a")),

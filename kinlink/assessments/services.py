@@ -371,7 +371,7 @@ def risk_reassess(
     workflow.task_open(
         case=case,
         kind=TaskKind.RISK_REVIEW,
-        title=_("Review the risk level"),
+        title=gettext_lazy("Review the risk level"),
         due_at=_at_nine(next_review_on),
         owner=case.lead_caseworker,
         source_id=review.pk,
@@ -1073,7 +1073,7 @@ def bid_decide(
     workflow.task_open(
         case=bid.case,
         kind=TaskKind.OTHER,
-        title=_("Review the best-interests determination"),
+        title=gettext_lazy("Review the best-interests determination"),
         due_at=_at_nine(review_on),
         owner=bid.case.lead_caseworker,
         source_id=bid.pk,

@@ -16,6 +16,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kinlink.accounts.models import NotificationKind, Role, User
 from kinlink.accounts.services import notification_send
@@ -29,12 +30,14 @@ from kinlink.care.models import (
     CareType,
     DetentionRecord,
     Goal,
+    GoalArea,
     GoalStatus,
     Guardianship,
     GuardianshipEndReason,
     GuardianshipState,
     LegalProcedure,
     ProcedureStatus,
+    ProcedureType,
     SupportPlan,
 )
 from kinlink.cases import workflow
@@ -319,7 +322,7 @@ def _open_request(*, actor: User | None, case: Case, requested_at: datetime) -> 
     workflow.task_open(
         case=case,
         kind=TaskKind.GUARDIAN,
-        title=_("Have a guardian appointed"),
+        title=gettext_lazy("Have a guardian appointed"),
         due_at=requested_at + timedelta(days=days),
         owner=case.lead_caseworker,
         source_id=term.pk,
@@ -811,7 +814,8 @@ def goal_add(
     workflow.task_open(
         case=case,
         kind=TaskKind.SUPPORT_PLAN,
-        title=_("Support plan goal: %(area)s") % {"area": goal.get_area_display()},
+        title=gettext_lazy("Support plan goal: %(area)s"),
+        title_params={"area": GoalArea(goal.area).label},
         due_at=_due_at(due_on),
         owner=owner,
         source_id=goal.pk,
@@ -886,8 +890,11 @@ def _deadline_task(*, actor: User, procedure: LegalProcedure) -> None:
     workflow.task_open(
         case=procedure.case,
         kind=TaskKind.LEGAL_DEADLINE,
-        title=_("%(procedure)s: %(what)s")
-        % {"procedure": procedure.get_procedure_type_display(), "what": procedure.deadline_what},
+        title=gettext_lazy("%(procedure)s: %(what)s"),
+        title_params={
+            "procedure": ProcedureType(procedure.procedure_type).label,
+            "what": procedure.deadline_what,
+        },
         due_at=_due_at(procedure.next_deadline),
         owner=procedure.case.lead_caseworker,
         source_id=procedure.pk,

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from kinlink.accounts.models import NotificationKind
@@ -25,7 +25,7 @@ from kinlink.audit.models import AuditAction
 from kinlink.audit.services import record
 from kinlink.cases.lifecycle import OPEN_STAGES
 from kinlink.cases.models import Case, RiskLevel, Task, TaskKind, TaskStatus
-from kinlink.cases.workflow import supervisors_of, task_open
+from kinlink.cases.workflow import supervisors_of, task_open, task_overdue_set
 from kinlink.core.models import NodeSettings
 
 logger = logging.getLogger(__name__)
@@ -49,23 +49,6 @@ def eighteenth_birthday(case: Case) -> date | None:
     return None
 
 
-def _flag_overdue(task_row: Task) -> bool:
-    """Mark one task overdue and tell its owner; only the run that flips the flag does."""
-    with transaction.atomic():
-        flipped = Task.objects.filter(pk=task_row.pk, status=TaskStatus.OPEN, overdue=False).update(
-            overdue=True
-        )
-        if flipped and task_row.owner is not None:
-            notification_send(
-                recipients=[task_row.owner],
-                kind=NotificationKind.TASK_OVERDUE,
-                link=reverse("cases:detail", args=[task_row.case_id]),
-                reference=task_row.case.reference,
-                task=task_row.title,
-            )
-    return bool(flipped)
-
-
 def _escalate(task_row: Task) -> bool:
     """Tell the case's supervisors once; a second worker finds it already done."""
     case = task_row.case
@@ -79,7 +62,7 @@ def _escalate(task_row: Task) -> bool:
             kind=NotificationKind.TASK_OVERDUE,
             link=reverse("cases:detail", args=[case.pk]),
             reference=case.reference,
-            task=task_row.title,
+            task=task_row.display_title,
         )
         record(
             actor=None,
@@ -124,7 +107,9 @@ def _open_transition_plan(case: Case, birthday: date, today: date) -> None:
         case=case,
         kind=TaskKind.TRANSITION_PLAN,
         owner=case.lead_caseworker,
-        title=_("Plan the transition to adulthood: legal status, housing, adult services"),
+        title=gettext_lazy(
+            "Plan the transition to adulthood: legal status, housing, adult services"
+        ),
         due_at=timezone.make_aware(datetime.combine(birthday, time(9))) - timedelta(days=30),
     )
     record(
@@ -153,8 +138,13 @@ def refresh_deadlines() -> dict[str, int]:
     """
     now = timezone.now()
     due = Task.objects.filter(status=TaskStatus.OPEN, overdue=False, due_at__lt=now)
-    flagged = sum(_flag_overdue(row) for row in due.select_related("case", "owner"))
-    Task.objects.filter(status=TaskStatus.OPEN, overdue=True, due_at__gte=now).update(overdue=False)
+    flagged = sum(
+        task_overdue_set(task=row, overdue=True) for row in due.select_related("case", "owner")
+    )
+    # A deadline moved later (a changed plan line) is no longer overdue.
+    moved = Task.objects.filter(status=TaskStatus.OPEN, overdue=True, due_at__gte=now)
+    for row in moved.select_related("case"):
+        task_overdue_set(task=row, overdue=False)
     to_escalate = Task.objects.filter(
         Q(kind__in=ESCALATED_KINDS) | Q(case__risk_level=RiskLevel.HIGH),
         status=TaskStatus.OPEN,

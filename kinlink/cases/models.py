@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kinlink.core.models import BaseModel, VersionedModel
+from kinlink.core.translation import translated
 
 
 class CaseType(models.TextChoices):
@@ -510,11 +511,16 @@ class Task(VersionedModel):
 
     `overdue` is kept by the scheduled deadline job so that lists and dashboards need no date
     arithmetic; `source_id` points at the record that opened the task (a goal, a visit…).
+
+    A title the system wrote is its English message id, with `title_params` (a dict, perhaps
+    empty): `display_title` translates it into the reader's language. A title a person typed has
+    no parameters (None) and is shown as typed.
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     kind = models.CharField(_("kind"), max_length=20, choices=TaskKind.choices)
     title = models.CharField(_("task"), max_length=300)
+    title_params = models.JSONField(null=True, blank=True, default=None)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -549,7 +555,14 @@ class Task(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language (as typed, when a person typed it)."""
+        if self.title_params is None:
+            return self.title
+        return translated(self.title, self.title_params)
 
 
 class ApprovalSubject(models.TextChoices):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -70,6 +72,14 @@ def _search_filter(query: str) -> Q:
                 part |= Q(name_index__contains=f" {key}")  # a prefix of a Latin name part
         condition &= part
     return condition if condition else Q(pk__in=[])
+
+
+def cases_shown(*, user: User, listing: str, case_ids: Iterable[UUID]) -> None:
+    """A page listing children (names, or a reference) is a read of their records: one VIEW
+    event per page names which cases it showed, by id only, never by name."""
+    shown = sorted({str(pk) for pk in case_ids})
+    if shown:
+        record(actor=user, action=AuditAction.VIEW, listing=listing, cases=shown)
 
 
 def case_open(*, user: User, case_id: UUID | str) -> Case:
@@ -182,11 +192,26 @@ def case_history(*, case: Case, include_views: bool) -> QuerySet[AuditEvent]:
     return events.order_by("-sequence")
 
 
+def case_history_page(
+    *, user: User, case_id: UUID | str, include_views: bool, number: Any, per_page: int
+) -> tuple[Case, Page[AuditEvent]]:
+    """One page of the case's whole history (404 out of scope); a read of the child's record,
+    so it is audited with the page read."""
+    case = get_case_for(user, case_id)
+    events = case_history(case=case, include_views=include_views)
+    page = Paginator(events, per_page).get_page(number)
+    record(actor=user, action=AuditAction.VIEW, obj=case, case_id=case.pk, history_page=page.number)
+    return case, page
+
+
 def changes_since(*, case: Case, version: int) -> list[AuditEvent]:
-    """The edits that made a form rendered at `version` stale."""
+    """The edits that made a form rendered at `version` stale: identity changes, moves,
+    the first response and (re)assignments, each carrying the version it made."""
     events = (
         AuditEvent.objects.filter(
-            case_id=case.pk, action=AuditAction.UPDATE, object_id=str(case.pk)
+            case_id=case.pk,
+            action__in=[AuditAction.UPDATE, AuditAction.ASSIGN],
+            object_id=str(case.pk),
         )
         .select_related("actor")
         .order_by("sequence")
@@ -280,4 +305,10 @@ def my_day(*, user: User) -> dict[str, Any]:
         requested_by=user,
         status=ApprovalStatus.PENDING,
     ).select_related("case")
-    return {"tasks": list(tasks), "approvals": list(approvals), "mine_waiting": list(mine_waiting)}
+    day: dict[str, Any] = {
+        "tasks": list(tasks),
+        "approvals": list(approvals),
+        "mine_waiting": list(mine_waiting),
+    }
+    day["case_ids"] = {row.case_id for rows in day.values() for row in rows}
+    return day

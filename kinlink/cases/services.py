@@ -411,6 +411,8 @@ def case_assign(
             f"{assignment.role}:{assignment.user.username}"
         )
         assignment.delete()
+    # The version lets an edit form opened before the assignment say what changed.
+    changes["version"] = [seen_version, case.version]
     record(actor=actor, action=AuditAction.ASSIGN, obj=case, case_id=case.pk, changes=changes)
     if "lead_caseworker" in write:
         notification_send(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("my-day/", views.my_day, name="my_day"),
     path("approvals/<uuid:approval_id>/decision/", views.approval_decide, name="approval_decide"),
     path("<uuid:case_id>/", views.case_detail, name="detail"),
+    path("<uuid:case_id>/history/", views.case_history, name="history"),
     path("<uuid:case_id>/edit/", views.case_edit, name="edit"),
     path("<uuid:case_id>/people/new/", views.person_add, name="person_add"),
     path("<uuid:case_id>/consents/new/", views.consent_add, name="consent_add"),

@@ -45,6 +45,9 @@ from kinlink.cases.policies import (
 from kinlink.core.concurrency import StaleEdit
 from kinlink.core.http import AuthenticatedRequest
 
+HISTORY_ON_PAGE = 50  # events on the case page; the rest on the history pages
+HISTORY_PER_PAGE = 50
+
 
 def _apply_errors(form: BaseForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
@@ -88,6 +91,9 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(cases, settings.KINLINK_CASES_PER_PAGE).get_page(
         form.cleaned_data.get("page") if form.is_bound and form.is_valid() else 1
     )
+    selectors.cases_shown(
+        user=user, listing="case_list", case_ids=[case.pk for case in page.object_list]
+    )
     if not form.is_bound:
         form = CaseFilterForm(initial={"scope": default_scope})
     context = {
@@ -113,6 +119,9 @@ def case_register(request: AuthenticatedRequest) -> HttpResponse:
             identity = form.identity()
             if not form.cleaned_data.get("duplicates_reviewed"):
                 duplicates = _duplicates_for(user, identity)
+                selectors.cases_shown(
+                    user=user, listing="duplicates", case_ids=[d.case.pk for d in duplicates]
+                )
             if duplicates:
                 data = request.POST.copy()
                 data["duplicates_reviewed"] = "1"
@@ -166,6 +175,7 @@ def duplicate_check(request: AuthenticatedRequest) -> HttpResponse:
         age=int(age_text) if age_text.isdigit() else None,
         nationalities=request.POST.getlist("nationalities"),
     )
+    selectors.cases_shown(user=user, listing="duplicates", case_ids=[d.case.pk for d in duplicates])
     return render(request, "cases/partials/duplicates.html", {"duplicates": duplicates})
 
 
@@ -174,14 +184,18 @@ def case_detail(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
     user = request.user
     case = selectors.case_open(user=user, case_id=case_id)
     show_views = can_see_access_log(user)
-    history = list(selectors.case_history(case=case, include_views=show_views)[:50])
+    # The latest events; one more is read to know whether the whole history has more.
+    latest = list(
+        selectors.case_history(case=case, include_views=show_views)[: HISTORY_ON_PAGE + 1]
+    )
     context = {
         "case": case,
         "steps": Stage.steps(),
         "people": case.people.select_related("person"),
         "consents": case.consents.all(),
         "assignments": case.assignments.select_related("user"),
-        "history": history,
+        "history": latest[:HISTORY_ON_PAGE],
+        "history_more": len(latest) > HISTORY_ON_PAGE,
         "show_views": show_views,
         "can_edit": can_edit_case(user, case),
         "can_assign": can_assign(user, case),
@@ -190,6 +204,22 @@ def case_detail(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         "panels": panels_for(case, user),
     }
     return render(request, "cases/case_detail.html", context)
+
+
+@require_GET
+def case_history(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    """The case's whole history, newest first, a page at a time; reading it is audited."""
+    user = request.user
+    show_views = can_see_access_log(user)
+    case, page = selectors.case_history_page(
+        user=user,
+        case_id=case_id,
+        include_views=show_views,
+        number=request.GET.get("page") or 1,
+        per_page=HISTORY_PER_PAGE,
+    )
+    context = {"case": case, "page": page, "show_views": show_views}
+    return render(request, "cases/case_history.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -416,7 +446,9 @@ def my_day(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if not user.sees_case_content:
         raise Http404
-    return render(request, "cases/my_day.html", selectors.my_day(user=user))
+    day = selectors.my_day(user=user)
+    selectors.cases_shown(user=user, listing="my_day", case_ids=day["case_ids"])
+    return render(request, "cases/my_day.html", day)
 
 
 @require_POST

@@ -7,7 +7,7 @@ records through handlers registered with `approval_handler`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -17,6 +17,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from kinlink.accounts.models import NotificationKind, Role, User
@@ -41,6 +42,7 @@ from kinlink.cases.models import (
 )
 from kinlink.cases.policies import can_edit_case, visible_cases
 from kinlink.core.concurrency import StaleEdit, save_versioned
+from kinlink.core.translation import message_id, stored_params
 
 # Sent inside the transaction, after the change: receivers may add records (tasks, requests).
 case_transitioned = Signal()  # case, transition, actor
@@ -131,22 +133,28 @@ def task_open(
     *,
     case: Case,
     kind: str,
-    title: str,
+    title: str | Promise,
     due_at: datetime,
     owner: User | None = None,
     partner_agency: str = "",
     source_id: UUID | None = None,
     actor: User | None = None,
+    title_params: Mapping[str, Any] | None = None,
 ) -> Task:
     """Open a task; called by services (and the scheduler) inside their own transaction.
 
-    Whether it is overdue is the deadline job's to say (it also tells the owner), even for a
-    task opened with a date already past.
+    A title the system writes is a lazy translation (with `title_params`), stored as its
+    English message id and translated for each reader (`Task.display_title`); a plain string
+    with `title_params` is such a message id already; a plain string alone is a person's text,
+    kept as typed. Whether it is overdue is the deadline job's to say (it also tells the
+    owner), even for a task opened with a date already past.
     """
+    written = isinstance(title, Promise) or title_params is not None
     task = Task.objects.create(
         case=case,
         kind=kind,
-        title=title,
+        title=message_id(title),
+        title_params=stored_params(title_params) if written else None,
         due_at=due_at,
         owner=owner,
         partner_agency=partner_agency,
@@ -158,7 +166,7 @@ def task_open(
         action=AuditAction.CREATE,
         obj=task,
         case_id=case.pk,
-        changes={"kind": [None, kind], "title": [None, title], "due_at": [None, due_at]},
+        changes={"kind": [None, kind], "title": [None, task.title], "due_at": [None, due_at]},
     )
     return task
 
@@ -185,6 +193,39 @@ def task_complete(*, actor: User, task: Task, seen_version: int) -> Task:
         changes={"status": [TaskStatus.OPEN, TaskStatus.DONE]},
     )
     return task
+
+
+def task_overdue_set(*, task: Task, overdue: bool) -> bool:
+    """The deadline job's one write on a task: its overdue flag, true to the clock.
+
+    A conditional update, so that of two runs at once only one flips the flag, audits it
+    (actor "system") and, when the task falls overdue, tells its owner once. Answers whether
+    this call flipped it.
+    """
+    with transaction.atomic():
+        flipped = Task.objects.filter(
+            pk=task.pk, status=TaskStatus.OPEN, overdue=not overdue
+        ).update(overdue=overdue)
+        if not flipped:
+            return False
+        task.overdue = overdue
+        record(
+            actor=None,
+            actor_label="system",
+            action=AuditAction.UPDATE,
+            obj=task,
+            case_id=task.case_id,
+            changes={"overdue": [not overdue, overdue]},
+        )
+        if overdue and task.owner_id is not None:
+            notification_send(
+                recipients=[task.owner] if task.owner else [],
+                kind=NotificationKind.TASK_OVERDUE,
+                link=reverse("cases:detail", args=[task.case_id]),
+                reference=task.case.reference,
+                task=task.display_title,
+            )
+    return True
 
 
 def tasks_close_for(*, source_id: UUID, actor: User | None, status: str = TaskStatus.DONE) -> int:

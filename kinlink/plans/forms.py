@@ -95,6 +95,9 @@ class ActionPlanItemForm(forms.ModelForm):
         owner = self.fields["owner"]
         assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101  (narrowing for mypy)
         owner.queryset = staff_of(case)
+        if self.instance.pk and self.instance.title_from_template:
+            # A template's line is edited as its reader reads it, not in its stored English.
+            self.initial["title"] = self.instance.display_title
 
     def _post_clean(self) -> None:
         # The service validates and saves; the model's constraints are checked there.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kinlink.cases.models import Solution
@@ -58,12 +59,15 @@ class ActionPlanItem(VersionedModel):
     """One line of an action plan: what, by whom (here, or a partner agency abroad), by when.
 
     Exactly one of `owner` and `partner_agency` names who does it; the line's task follows
-    every edit.
+    every edit. A line from the solution's template keeps the template's English title
+    (`title_from_template`) and reads in each reader's language (`display_title`); a line a
+    person wrote or retitled keeps the words typed.
     """
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(_("action"), max_length=300)
+    title_from_template = models.BooleanField(default=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -90,7 +94,11 @@ class ActionPlanItem(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return gettext(self.title) if self.title_from_template else self.title
 
 
 class RiskResult(models.TextChoices):

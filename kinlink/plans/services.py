@@ -14,7 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kinlink.accounts.models import Role, User
 from kinlink.audit.models import AuditAction
@@ -34,6 +36,7 @@ from kinlink.cases.models import (
 )
 from kinlink.cases.policies import can_edit_case
 from kinlink.core.concurrency import save_versioned
+from kinlink.core.translation import message_id
 from kinlink.plans.catalogue import ACTION_PLAN_TEMPLATES, visit_dates
 from kinlink.plans.models import (
     ActionPlan,
@@ -88,9 +91,10 @@ def _check_doer(
 
 @dataclass(frozen=True)
 class PlanLine:
-    """One line of an action plan as a form or a test gives it."""
+    """One line of an action plan as a form or a test gives it: a template's line has a lazy
+    translation for its title, stored untranslated (`ActionPlanItem.title_from_template`)."""
 
-    title: str
+    title: str | Promise
     due_on: date
     owner: User | None = None
     partner_agency: str = ""
@@ -107,7 +111,7 @@ def action_plan_default_lines(*, case: Case, actor: User) -> list[PlanLine]:
     today = timezone.localdate()
     return [
         PlanLine(
-            title=str(line.title),
+            title=line.title,
             due_on=today + timedelta(days=line.days),
             owner=None if (line.abroad and abroad) else actor,
             partner_agency=abroad if line.abroad else "",
@@ -118,7 +122,7 @@ def action_plan_default_lines(*, case: Case, actor: User) -> list[PlanLine]:
 
 def _line_errors(case: Case, line: PlanLine) -> dict[str, str]:
     errors = _check_doer(case, line.owner, line.partner_agency.strip())
-    if not line.title.strip():
+    if not str(line.title).strip():
         errors["title"] = _("Say what must be done.")
     return errors
 
@@ -128,6 +132,8 @@ def _open_item_task(actor: User, case: Case, item: ActionPlanItem) -> None:
         case=case,
         kind=TaskKind.ACTION,
         title=item.title,
+        # A template's line is a message id, translated for each reader; a typed one is not.
+        title_params={} if item.title_from_template else None,
         due_at=due_at(item.due_on),
         owner=item.owner,
         partner_agency=item.partner_agency,
@@ -174,10 +180,12 @@ def action_plan_create(
         changes={"solution": [None, plan.solution], "lines": [None, len(lines)]},
     )
     for position, line in enumerate(lines):
+        from_template = isinstance(line.title, Promise)
         item = ActionPlanItem.objects.create(
             plan=plan,
             position=position,
-            title=line.title.strip(),
+            title=message_id(line.title) if from_template else str(line.title).strip(),
+            title_from_template=from_template,
             owner=line.owner,
             partner_agency=line.partner_agency.strip(),
             due_on=line.due_on,
@@ -287,10 +295,17 @@ def action_plan_item_update(
         "owner": item.owner_id,
         "partner_agency": item.partner_agency,
     }
-    item.title, item.due_on = title.strip(), due_on
+    # A template's line sent back unchanged (in the English id or as the editor reads it)
+    # stays a template's line, translated for every reader; any other title is typed text.
+    kept = item.title_from_template and title.strip() in {item.title, item.display_title}
+    if not kept:
+        item.title, item.title_from_template = title.strip(), False
+    item.due_on = due_on
     item.owner, item.partner_agency = owner, partner_agency.strip()
     save_versioned(
-        item, seen_version=seen_version, fields=["title", "due_on", "owner", "partner_agency"]
+        item,
+        seen_version=seen_version,
+        fields=["title", "title_from_template", "due_on", "owner", "partner_agency"],
     )
     after = {
         "title": item.title,
@@ -308,6 +323,7 @@ def action_plan_item_update(
         deadline = due_at(due_on)
         Task.objects.filter(pk=task.pk).update(
             title=item.title,
+            title_params={} if item.title_from_template else None,
             due_at=deadline,
             owner=owner,
             partner_agency=item.partner_agency,
@@ -591,8 +607,8 @@ def follow_up_plan_create(
         workflow.task_open(
             case=case,
             kind=TaskKind.FOLLOW_UP,
-            title=_("Follow-up visit %(n)s of %(total)s")
-            % {"n": visit.number, "total": len(dates)},
+            title=gettext_lazy("Follow-up visit %(n)s of %(total)s"),
+            title_params={"n": visit.number, "total": len(dates)},
             due_at=due_at(visit.due_on),
             owner=owner,
             partner_agency=partner_agency,

@@ -425,3 +425,37 @@ def test_other_moves_on_a_closed_case_answer_404(
     assert response.status_code == 404
     case_a.refresh_from_db()
     assert (case_a.stage, case_a.hold) == (Stage.CLOSED, "")
+
+
+def test_every_overdue_flag_the_deadline_job_flips_is_audited(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    from kinlink.plans.services import due_at
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        task = task_open(
+            case=case_a,
+            kind=TaskKind.OTHER,
+            title="Medical check",
+            due_at=timezone.now() + timedelta(hours=1),
+            owner=caseworker_a,
+        )
+        traveller.shift(timedelta(hours=2))
+        refresh_deadlines.call()
+        refresh_deadlines.call()
+        flips = AuditEvent.objects.filter(object_id=str(task.pk), changes__has_key="overdue")
+        [flag] = flips
+        assert (flag.actor, flag.actor_label, flag.changes) == (
+            None,
+            "system",
+            {"overdue": [False, True]},
+        )
+        # The deadline moved later: the job clears the flag, and says so.
+        Task.objects.filter(pk=task.pk).update(due_at=due_at(timezone.localdate() + timedelta(3)))
+        refresh_deadlines.call()
+        assert [e.changes for e in flips.order_by("sequence")] == [
+            {"overdue": [False, True]},
+            {"overdue": [True, False]},
+        ]
+    task.refresh_from_db()
+    assert not task.overdue

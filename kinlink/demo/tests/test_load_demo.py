@@ -69,3 +69,12 @@ def test_it_never_loads_outside_demo_mode(settings: Any) -> None:
 def test_it_never_loads_into_a_node_that_has_data(demo: None) -> None:
     call_command("load_demo", verbosity=0)
     assert Case.objects.count() == 40
+
+
+def test_the_demo_agency_and_teams_are_in_the_audit_trail(demo: None) -> None:
+    from kinlink.accounts.models import Team
+    from kinlink.audit.models import AuditEvent
+    from kinlink.directory.models import Agency
+
+    for row in [*Agency.objects.all(), *Team.objects.all()]:
+        assert AuditEvent.objects.filter(object_id=str(row.pk), action="create").exists(), row

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from kinlink.accounts.models import Role, User
-from kinlink.accounts.services import user_create
+from kinlink.accounts.services import agency_create, user_create
 from kinlink.directory.models import Agency
 from kinlink.directory.reference import is_country
 
@@ -47,10 +47,16 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         with transaction.atomic():
-            agency, _ = Agency.objects.get_or_create(
-                code=options["agency_code"],
-                defaults={"name": options["agency"], "country": country},
-            )
+            agency = Agency.objects.filter(code=options["agency_code"]).first()
+            if agency is None:
+                try:
+                    agency = agency_create(
+                        name=options["agency"],
+                        country=country,
+                        code=options["agency_code"],
+                    )
+                except ValidationError as error:
+                    raise CommandError(" ".join(error.messages)) from error
             user_create(
                 actor=None,
                 username=options["username"],

@@ -17,12 +17,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from kinlink.accounts.models import Role, Team, User
-from kinlink.accounts.services import user_create
+from kinlink.accounts.models import Role, User
+from kinlink.accounts.services import agency_create, team_create, user_create
 from kinlink.cases import services
 from kinlink.cases.models import Case, CaseType, Stage
 from kinlink.demo import history
-from kinlink.directory.models import Agency
 
 DEMO_PASSWORD = "kinlink-demo-password"  # noqa: S105 (demo mode only, printed in the README)
 
@@ -108,13 +107,13 @@ class Command(BaseCommand):
 
     def _load(self) -> int:
         rng = random.Random(2026)  # noqa: S311 (the same demo on every machine; not security)
-        agency = Agency.objects.create(
+        agency = agency_create(
             name="Agence nationale de protection de l'enfance (démonstration)",
             country="MA",
             code="anpe-demo",
         )
         teams = {
-            name: Team.objects.create(agency=agency, name=name)
+            name: team_create(actor=None, agency=agency, name=name)
             for name in ("Tangier reception", "Oujda reception")
         }
         people: dict[str, User] = {}
