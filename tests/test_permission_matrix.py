@@ -106,6 +106,7 @@ ROUTES: dict[str, Row] = {
     "cases:person_add": Row("case", allowed=("caseworker_a", "supervisor_a")),
     "cases:consent_add": Row("case", allowed=("caseworker_a", "supervisor_a")),
     "cases:first_response": Row("case", allowed=tuple(SIGNED_IN), ok="405"),
+    "cases:missing_report": Row("case", allowed=("caseworker_a", "supervisor_a")),
     "cases:assign": Row("case", allowed=("supervisor_a",)),
     "cases:my_day": Row(allowed=tuple(CASE_STAFF)),
     "cases:transition": Row("move", allowed=tuple(SIGNED_IN), ok="405"),

@@ -44,7 +44,7 @@ from kinlink.cases.lifecycle import TransitionRefused
 from kinlink.cases.models import ApprovalSubject, Case
 from kinlink.cases.policies import can_edit_case
 from kinlink.cases.selectors import case_for_edit, case_open
-from kinlink.cases.workflow import pending_approval
+from kinlink.cases.workflow import pending_approval, sent_back_one
 from kinlink.core.concurrency import StaleEdit
 from kinlink.core.http import AuthenticatedRequest
 
@@ -163,6 +163,7 @@ def assessment_detail(
         "case": case,
         "assessment": assessment,
         "pending": pending_approval(ApprovalSubject.ASSESSMENT, assessment.pk),
+        "sent_back": sent_back_one(ApprovalSubject.ASSESSMENT, assessment.pk),
         "can_edit": can_edit_case(user, case),
         "child_views": selectors.child_views_of(case),
     }
@@ -331,6 +332,11 @@ def _bid_page(
             bid.status == BIDStatus.OPEN
             and bid.submission_approved_at is None
             and pending_approval(ApprovalSubject.BID_SUBMISSION, bid.pk) is not None
+        ),
+        "sent_back": (
+            sent_back_one(ApprovalSubject.BID_SUBMISSION, bid.pk)
+            if bid.status == BIDStatus.OPEN and bid.submission_approved_at is None
+            else None
         ),
         "options": bid.options.all(),
         "members": bid.panel_members.select_related("user"),

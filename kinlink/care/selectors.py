@@ -18,7 +18,8 @@ from kinlink.care.models import (
     LegalProcedure,
     SupportPlan,
 )
-from kinlink.cases.models import Case
+from kinlink.cases.models import ApprovalSubject, Case
+from kinlink.cases.workflow import sent_back_one
 
 PANEL_ROWS = 10
 
@@ -85,7 +86,13 @@ def panel_context(case: Case, user: User) -> dict[str, Any]:
         if present["has_plan"]
         else None
     )
+    plan_sent_back = (
+        sent_back_one(ApprovalSubject.SUPPORT_PLAN, plan.pk)
+        if plan is not None and plan.approved_at is None and not plan.is_pending
+        else None
+    )
     return {
+        "plan_sent_back": plan_sent_back,
         "current": current,
         "history": [a for a in arrangements if a is not current],
         "detentions": detentions,

@@ -42,6 +42,7 @@ from kinlink.care.models import (
     SupportPlan,
 )
 from kinlink.cases.models import AssignmentRole, Case
+from kinlink.cases.panels import CHILD_VIEWS, aside_for
 from kinlink.cases.policies import assignable_users
 from kinlink.cases.selectors import case_for_edit
 from kinlink.core.concurrency import StaleEdit
@@ -92,6 +93,11 @@ def _form_page(
             return HttpResponseRedirect(_case_url(case))
     context = {"case": case, "form": form, "title": title, **(extra or {})}
     return render(request, FORM, context)
+
+
+def _with_views(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
+    """The child's views beside a form that must weigh them (SG-04)."""
+    return aside_for(CHILD_VIEWS, case, request.user)
 
 
 def _posted_version(request: AuthenticatedRequest) -> int | None:
@@ -277,6 +283,7 @@ def plan_edit(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
             ),
             title=gettext_lazy("Individual support plan"),
             done=gettext_lazy("Support plan opened."),
+            extra=_with_views(request, case),
         )
     initial = model_to_dict(plan, fields=services.PLAN_FIELDS) | {"version": plan.version}
     form = SupportPlanForm(request.POST or None, initial=initial)
@@ -289,6 +296,7 @@ def plan_edit(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         ),
         title=gettext_lazy("Individual support plan"),
         done=gettext_lazy("Support plan saved."),
+        extra=_with_views(request, case),
     )
 
 
@@ -325,6 +333,7 @@ def goal_add(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         lambda data: services.goal_add(actor=user, plan=plan, **data),
         title=gettext_lazy("Add a goal to the support plan"),
         done=gettext_lazy("Goal added."),
+        extra=_with_views(request, case),
     )
 
 

@@ -348,3 +348,27 @@ class CaseFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class MissingReportForm(forms.Form):
+    """The child reported missing: when last seen, how, and which police or authority was told."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    last_seen_at = forms.DateTimeField(label=_("Last seen"), widget=DateTimeInput())
+    circumstances = forms.CharField(
+        label=_("Where and how the child went missing"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    authority = forms.CharField(label=_("Police or authority notified"), max_length=200)
+    notified_at = forms.DateTimeField(label=_("Notified on"), widget=DateTimeInput())
+    authority_reference = forms.CharField(
+        label=_("Their reference (report number)"), max_length=100, required=False
+    )

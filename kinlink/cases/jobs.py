@@ -2,8 +2,9 @@
 
 `refresh_deadlines` keeps every task's overdue flag true to the clock, tells the owner once
 when her task falls overdue, tells supervisors once when a task of a high-risk case, a guardian
-appointment or a legal deadline falls overdue (SG-03, SG-17), and
-opens the transition-to-adulthood task the configured months before an 18th birthday (SG-14).
+appointment or a legal deadline falls overdue (SG-03, SG-17), tells the lead once when a first
+response is overdue and the supervisors too for a high-risk case (SG-17), and opens the
+transition-to-adulthood task the configured months before an 18th birthday (SG-14).
 """
 
 from __future__ import annotations
@@ -73,6 +74,59 @@ def _escalate(task_row: Task) -> bool:
             changes={"escalated": [False, True]},
         )
     return True
+
+
+def _first_responses_overdue(now: datetime) -> tuple[int, int]:
+    """First responses overdue in open cases: the lead is told once (any risk); for a high-risk
+    case the supervisors are told too, once (SG-17). Each step is a conditional update, audited
+    as "system", so that two runs at once tell nobody twice."""
+    late = Case.objects.filter(
+        stage__in=OPEN_STAGES, first_response_at__isnull=True, first_response_due_at__lt=now
+    ).select_related("lead_caseworker")
+    flagged = escalated = 0
+    for case in late.filter(first_response_overdue_since__isnull=True):
+        with transaction.atomic():
+            if not Case.objects.filter(
+                pk=case.pk, first_response_overdue_since__isnull=True
+            ).update(first_response_overdue_since=now):
+                continue
+            record(
+                actor=None,
+                actor_label="system",
+                action=AuditAction.UPDATE,
+                obj=case,
+                case_id=case.pk,
+                changes={"first_response_overdue_since": [None, now]},
+            )
+            notification_send(
+                recipients=[case.lead_caseworker],
+                kind=NotificationKind.FIRST_RESPONSE_OVERDUE,
+                link=reverse("cases:detail", args=[case.pk]),
+                reference=case.reference,
+            )
+        flagged += 1
+    high = late.filter(risk_level=RiskLevel.HIGH, first_response_escalated_at__isnull=True)
+    for case in high:
+        with transaction.atomic():
+            unescalated = Case.objects.filter(pk=case.pk, first_response_escalated_at__isnull=True)
+            if not unescalated.update(first_response_escalated_at=now):
+                continue
+            record(
+                actor=None,
+                actor_label="system",
+                action=AuditAction.UPDATE,
+                obj=case,
+                case_id=case.pk,
+                changes={"first_response_escalated_at": [None, now]},
+            )
+            notification_send(
+                recipients=supervisors_of(case),
+                kind=NotificationKind.FIRST_RESPONSE_OVERDUE,
+                link=reverse("cases:detail", args=[case.pk]),
+                reference=case.reference,
+            )
+        escalated += 1
+    return flagged, escalated
 
 
 def _open_transition_plans(today: date) -> int:
@@ -152,5 +206,12 @@ def refresh_deadlines() -> dict[str, int]:
         escalated_at__isnull=True,
     ).select_related("case")
     escalated = sum(_escalate(row) for row in to_escalate)
+    responses_late, responses_escalated = _first_responses_overdue(now)
     opened = _open_transition_plans(timezone.localdate())
-    return {"overdue": flagged, "escalated": escalated, "transition_plans": opened}
+    return {
+        "overdue": flagged,
+        "escalated": escalated,
+        "first_responses_overdue": responses_late,
+        "first_responses_escalated": responses_escalated,
+        "transition_plans": opened,
+    }

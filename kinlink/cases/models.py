@@ -219,6 +219,10 @@ class Case(VersionedModel):
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
     first_response_due_at = models.DateTimeField(_("first response due"))
     first_response_at = models.DateTimeField(_("first response given"), null=True, blank=True)
+    # Set once by the deadline job: when it found the first response overdue (the lead was
+    # told) and, for a high-risk case, when it escalated it to the supervisors (SG-17).
+    first_response_overdue_since = models.DateTimeField(null=True, blank=True)
+    first_response_escalated_at = models.DateTimeField(null=True, blank=True)
     stage = models.CharField(
         _("step"), max_length=25, choices=Stage.choices, default=Stage.IDENTIFIED
     )
@@ -228,6 +232,7 @@ class Case(VersionedModel):
     hold_reason = models.TextField(_("reason for the hold"), max_length=2000, blank=True)
     previous_stage = models.CharField(max_length=25, choices=Stage.choices, blank=True)
     reopened_count = models.PositiveSmallIntegerField(default=0)
+    reopened_at = models.DateTimeField(_("reopened on"), null=True, blank=True)
     # Summary facts of the parallel tracks, kept by the apps that own the records
     # (through `cases.services.case_facts_update`) so that every safeguard can read them.
     guardianship_status = models.CharField(
@@ -486,6 +491,40 @@ class BreakGlassGrant(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class MissingReport(VersionedModel):
+    """The child reported missing (T15): when last seen, and which police or authority was told,
+    when. Recording it puts the case on hold (missing) and alerts the supervisors and the
+    guardian; resuming the case marks the child found. One open report per case.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="missing_reports")
+    last_seen_at = models.DateTimeField(_("last seen"))
+    circumstances = models.TextField(_("where and how the child went missing"), max_length=2000)
+    authority = models.CharField(_("police or authority notified"), max_length=200)
+    notified_at = models.DateTimeField(_("notified on"))
+    authority_reference = models.CharField(
+        _("their reference (report number)"), max_length=100, blank=True
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    found_at = models.DateTimeField(_("found on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("missing-child report")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(found_at__isnull=True),
+                name="missing_one_open_report_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.notified_at:%Y-%m-%d}"
 
 
 class TaskKind(models.TextChoices):

@@ -9,7 +9,8 @@ from typing import Any
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from kinlink.accounts.models import User
@@ -18,7 +19,9 @@ from kinlink.audit.services import record
 from kinlink.cases import names
 from kinlink.cases.lifecycle import (
     ON_CLOSED_CASE,
+    OPEN_STAGES,
     THROUGH_APPROVAL,
+    THROUGH_FORM,
     TRANSITIONS,
     Refusal,
     position_refusal,
@@ -251,6 +254,7 @@ class Move:
     label: str
     needs_reason: bool
     refusals: list[Refusal]
+    form_url: str = ""
 
 
 def lifecycle_moves(*, case: Case, user: User) -> list[Move]:
@@ -266,6 +270,10 @@ def lifecycle_moves(*, case: Case, user: User) -> list[Move]:
             continue
         if position_refusal(case, transition) is not None:
             continue
+        if transition.name in THROUGH_FORM:
+            url = reverse(THROUGH_FORM[transition.name], args=[case.pk])
+            moves.append(Move(transition.name, str(transition.label), False, [], form_url=url))
+            continue
         moves.append(
             Move(
                 transition.name,
@@ -277,16 +285,29 @@ def lifecycle_moves(*, case: Case, user: User) -> list[Move]:
     return moves
 
 
-def my_day(*, user: User) -> dict[str, Any]:
-    """Open tasks of the user's cases (overdue first) and the approvals waiting for her.
+MY_DAY_FIRST_RESPONSES = 50
 
-    A caseworker sees the tasks she owns or that belong to cases she leads; a supervisor sees
-    every open task of the cases she can see.
+
+def my_day(*, user: User) -> dict[str, Any]:
+    """Open tasks of the user's cases (overdue first), the first responses still due (the
+    earliest first), the approvals waiting for her, and what she asked for and was sent back.
+
+    A caseworker sees the tasks she owns or that belong to cases she leads, and the first
+    responses of the cases she leads or works on; a supervisor sees those of every case she
+    can see.
     """
     tasks = Task.objects.filter(case__in=visible_cases(user).values("pk"), status=TaskStatus.OPEN)
     if user.role != "supervisor":
         tasks = tasks.filter(Q(owner=user) | Q(case__lead_caseworker=user))
     tasks = tasks.select_related("case", "owner").order_by("-overdue", "due_at")[:100]
+    first_responses = visible_cases(user).filter(
+        first_response_at__isnull=True, stage__in=OPEN_STAGES
+    )
+    if user.role != "supervisor":
+        first_responses = first_responses.filter(
+            Q(lead_caseworker=user) | Q(assignments__user=user)
+        ).distinct()
+    first_responses = first_responses.order_by("first_response_due_at")[:MY_DAY_FIRST_RESPONSES]
     approvals = (
         # Only what she may decide: cases of her own teams (workflow.can_decide).
         Approval.objects.filter(
@@ -305,10 +326,30 @@ def my_day(*, user: User) -> dict[str, Any]:
         requested_by=user,
         status=ApprovalStatus.PENDING,
     ).select_related("case")
+    # What she asked for and was sent back, not asked for again since: with the comments.
+    newer = Approval.objects.filter(
+        subject=OuterRef("subject"),
+        object_id=OuterRef("object_id"),
+        created_at__gt=OuterRef("created_at"),
+    )
+    sent_back = (
+        Approval.objects.filter(
+            case__in=visible_cases(user).values("pk"),
+            requested_by=user,
+            status=ApprovalStatus.RETURNED,
+        )
+        .exclude(Exists(newer))
+        .select_related("case", "decided_by")
+        .order_by("-decided_at")[:20]
+    )
     day: dict[str, Any] = {
+        "first_responses": list(first_responses),
         "tasks": list(tasks),
         "approvals": list(approvals),
         "mine_waiting": list(mine_waiting),
+        "sent_back": list(sent_back),
     }
-    day["case_ids"] = {row.case_id for rows in day.values() for row in rows}
+    day["case_ids"] = {
+        row.pk if isinstance(row, Case) else row.case_id for rows in day.values() for row in rows
+    }
     return day

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from kinlink.cases.models import (
     CaseSequence,
     Consent,
     ConsentScope,
+    MissingReport,
     Person,
     Stage,
 )
@@ -44,7 +46,13 @@ from kinlink.cases.validation import (
     check_name,
     raise_if_invalid,
 )
-from kinlink.cases.workflow import case_registered
+from kinlink.cases.workflow import (
+    case_registered,
+    case_transition,
+    case_transitioned,
+    guardians_of,
+    supervisors_of,
+)
 from kinlink.core.concurrency import save_versioned
 from kinlink.core.models import NodeSettings
 from kinlink.directory.reference import is_country, is_language
@@ -577,3 +585,106 @@ def case_assignment_revoke(*, actor: User, case: Case, user: User, role: str) ->
             case_id=case.pk,
             changes={"unassigned": [[f"{role}:{user.username}"], None]},
         )
+
+
+# --- the child missing (T15) -----------------------------------------------------------------
+
+MIN_CIRCUMSTANCES = 10
+
+
+@transaction.atomic
+def missing_report(
+    *,
+    actor: User,
+    case: Case,
+    seen_version: int,
+    last_seen_at: datetime,
+    circumstances: str,
+    authority: str,
+    notified_at: datetime,
+    authority_reference: str = "",
+) -> MissingReport:
+    """Report the child missing: when last seen and how, and which police or authority was
+    told, when. The case goes on hold (missing, through `report_missing`, whose guard wants
+    this report) and its supervisors and assigned guardians are alerted at once; the alert
+    names the case reference and the authority, never the child."""
+    if not can_edit_case(actor, case):
+        raise PermissionDenied
+    now = timezone.now()
+    errors: dict[str, str] = {}
+    circumstances, authority = circumstances.strip(), authority.strip()
+    if len(circumstances) < MIN_CIRCUMSTANCES:
+        errors["circumstances"] = _(
+            "Say where and how the child went missing (at least %(n)s characters)."
+        ) % {"n": MIN_CIRCUMSTANCES}
+    if not authority:
+        errors["authority"] = _("Name the police or authority you notified.")
+    if last_seen_at > now:
+        errors["last_seen_at"] = _("The date cannot be in the future.")
+    if notified_at > now:
+        errors["notified_at"] = _("The date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    report = MissingReport(
+        case=case,
+        last_seen_at=last_seen_at,
+        circumstances=circumstances,
+        authority=authority,
+        notified_at=notified_at,
+        authority_reference=authority_reference.strip(),
+        reported_by=actor,
+    )
+    report.full_clean(exclude=["case", "reported_by"])
+    report.save()
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=report,
+        case_id=case.pk,
+        changes={
+            "last_seen_at": [None, last_seen_at],
+            "authority": [None, authority],
+            "notified_at": [None, notified_at],
+        },
+    )
+    case_transition(
+        actor=actor,
+        case=case,
+        name="report_missing",
+        seen_version=seen_version,
+        reason=circumstances,
+    )
+    recipients = {u.pk: u for u in [*supervisors_of(case), *guardians_of(case)]}
+    notification_send(
+        recipients=[u for u in recipients.values() if u.pk != actor.pk],
+        kind=NotificationKind.CHILD_MISSING,
+        link=reverse("cases:detail", args=[case.pk]),
+        reference=case.reference,
+        authority=authority,
+    )
+    return report
+
+
+def open_missing_report(case: Case) -> MissingReport | None:
+    return MissingReport.objects.filter(case=case, found_at__isnull=True).first()
+
+
+@receiver(case_transitioned, dispatch_uid="cases.missing_child_found_on_resume")
+def missing_child_found_on_resume(
+    sender: Any, case: Case, transition: str, actor: User, **kwargs: Any
+) -> None:
+    """Resuming the case ends the open missing report: the child is found."""
+    if transition != "resume":
+        return
+    report = open_missing_report(case)
+    if report is None:
+        return
+    report.found_at = timezone.now()
+    save_versioned(report, seen_version=report.version, fields=["found_at"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=report,
+        case_id=case.pk,
+        changes={"found_at": [None, report.found_at]},
+    )

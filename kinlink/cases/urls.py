@@ -17,6 +17,7 @@ urlpatterns = [
     path("<uuid:case_id>/people/new/", views.person_add, name="person_add"),
     path("<uuid:case_id>/consents/new/", views.consent_add, name="consent_add"),
     path("<uuid:case_id>/first-response/", views.first_response, name="first_response"),
+    path("<uuid:case_id>/missing/", views.missing_report, name="missing_report"),
     path("<uuid:case_id>/assignment/", views.case_assign, name="assign"),
     path("<uuid:case_id>/moves/<slug:name>/", views.transition, name="transition"),
     path("<uuid:case_id>/tasks/<uuid:task_id>/done/", views.task_complete, name="task_complete"),

@@ -28,11 +28,21 @@ from kinlink.cases.forms import (
     CaseEditForm,
     CaseFilterForm,
     ConsentForm,
+    MissingReportForm,
     PersonForm,
     RegistrationForm,
 )
+from kinlink.cases.jobs import eighteenth_birthday
 from kinlink.cases.lifecycle import THROUGH_APPROVAL, TRANSITIONS, TransitionRefused
-from kinlink.cases.models import Approval, AssignmentRole, CaseAssignment, Stage, Task, TaskStatus
+from kinlink.cases.models import (
+    Approval,
+    AssignmentRole,
+    CaseAssignment,
+    Hold,
+    Stage,
+    Task,
+    TaskStatus,
+)
 from kinlink.cases.panels import panels_for
 from kinlink.cases.policies import (
     can_assign,
@@ -201,6 +211,8 @@ def case_detail(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         "can_assign": can_assign(user, case),
         "moves": selectors.lifecycle_moves(case=case, user=user),
         "open_tasks": case.tasks.filter(status=TaskStatus.OPEN).select_related("owner")[:20],
+        "missing": services.open_missing_report(case) if case.hold == Hold.MISSING else None,
+        "turns_18_on": eighteenth_birthday(case) if case.ageing_out_since else None,
         "panels": panels_for(case, user),
     }
     return render(request, "cases/case_detail.html", context)
@@ -416,6 +428,37 @@ def transition(request: AuthenticatedRequest, case_id: UUID, name: str) -> HttpR
     else:
         messages.success(request, _("Done: %(move)s.") % {"move": TRANSITIONS[name].label})
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+def missing_report(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    """Report the child missing: the police or authority told, then the hold and the alerts."""
+    user = request.user
+    case = selectors.case_for_edit(user=user, case_id=case_id)
+    form = MissingReportForm(
+        request.POST or None,
+        initial={"version": case.version, "notified_at": timezone.localtime().replace(second=0)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.missing_report(actor=user, case=case, seen_version=data.pop("version"), **data)
+        except StaleEdit:
+            messages.error(request, _("Someone changed this case meanwhile; look again and retry."))
+            return HttpResponseRedirect(reverse("cases:missing_report", args=[case.pk]))
+        except TransitionRefused as refused:
+            context = {"case": case, "label": TRANSITIONS["report_missing"].label}
+            context["refusals"] = refused.refusals
+            return render(request, "cases/transition_refused.html", context, status=409)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.warning(
+                request,
+                _("The child is reported missing; the supervisors and the guardian are alerted."),
+            )
+            return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+    return render(request, "cases/missing_form.html", {"case": case, "form": form})
 
 
 def _int(value: str | None) -> int:

@@ -36,6 +36,7 @@ from kinlink.cases.models import (
     Approval,
     ApprovalStatus,
     ApprovalSubject,
+    AssignmentRole,
     Case,
     Task,
     TaskStatus,
@@ -54,6 +55,17 @@ MIN_REASON = 10
 def supervisors_of(case: Case) -> list[User]:
     return list(
         User.objects.filter(role=Role.SUPERVISOR, is_active=True, teams=case.team_id).distinct()
+    )
+
+
+def guardians_of(case: Case) -> list[User]:
+    """The guardians assigned to the case who have an account."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            case_assignments__case=case,
+            case_assignments__role=AssignmentRole.GUARDIAN,
+        ).distinct()
     )
 
 
@@ -105,7 +117,8 @@ def case_transition(
         case.previous_stage, case.stage = case.stage, target
     if name == "reopen":
         case.reopened_count += 1
-        fields.append("reopened_count")
+        case.reopened_at = timezone.now()
+        fields += ["reopened_count", "reopened_at"]
     save_versioned(case, seen_version=seen_version, fields=fields)
     changes = {
         key: [value, getattr(case, key)]
@@ -343,12 +356,33 @@ def approval_decide(
     notification_send(
         recipients=[approval.requested_by],
         kind=NotificationKind.APPROVAL_DECIDED,
-        link=reverse("cases:detail", args=[approval.case_id]),
+        # Sent back: My day shows the comments (a notification never carries free text).
+        link=reverse("cases:detail", args=[approval.case_id])
+        if approve
+        else reverse("cases:my_day") + "#sent-back",
         reference=approval.case.reference,
         subject=str(ApprovalSubject(approval.subject).label),
         decision=str(ApprovalStatus(status).label),
     )
     return approval
+
+
+def sent_back(subject: str, object_ids: list[UUID]) -> dict[UUID, Approval]:
+    """The records whose latest approval request was sent back, with that decision (who, when,
+    the comments), for showing beside each record; one query."""
+    latest: dict[UUID, Approval] = {}
+    rows = (
+        Approval.objects.filter(subject=subject, object_id__in=object_ids)
+        .select_related("decided_by")
+        .order_by("object_id", "-created_at")
+    )
+    for approval in rows:
+        latest.setdefault(approval.object_id, approval)
+    return {pk: a for pk, a in latest.items() if a.status == ApprovalStatus.RETURNED}
+
+
+def sent_back_one(subject: str, object_id: UUID) -> Approval | None:
+    return sent_back(subject, [object_id]).get(object_id)
 
 
 def pending_approval(subject: str, object_id: UUID) -> Approval | None:

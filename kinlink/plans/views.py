@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kinlink.cases.lifecycle import TransitionRefused
 from kinlink.cases.models import Case
+from kinlink.cases.panels import CHILD_VIEWS, aside_for
 from kinlink.cases.selectors import case_for_edit
 from kinlink.core.concurrency import StaleEdit
 from kinlink.core.http import AuthenticatedRequest
@@ -86,6 +87,11 @@ def _form_page(
     return render(request, "plans/form.html", context)
 
 
+def _with_views(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
+    """The child's views beside a plan that must weigh them (SG-04)."""
+    return aside_for(CHILD_VIEWS, case, request.user)
+
+
 @require_http_methods(["GET", "POST"])
 def action_plan_create(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
     user = request.user
@@ -99,7 +105,7 @@ def action_plan_create(request: AuthenticatedRequest, case_id: UUID) -> HttpResp
         lambda: services.action_plan_create(actor=user, case=case, lines=form.plan_lines()),
         title=gettext_lazy("Make the action plan"),
         done=gettext_lazy("Action plan made; each line is now a task."),
-        extra={"lines": lines},
+        extra={"lines": lines, **_with_views(request, case)},
     )
 
 
@@ -118,6 +124,7 @@ def action_plan_item_add(
         lambda: services.action_plan_item_add(actor=user, plan=plan, **form.arguments()),
         title=gettext_lazy("Add a line to the action plan"),
         done=gettext_lazy("Line added."),
+        extra=_with_views(request, case),
     )
 
 
@@ -143,6 +150,7 @@ def action_plan_item_edit(
         ),
         title=gettext_lazy("Change a line of the action plan"),
         done=gettext_lazy("Line saved."),
+        extra=_with_views(request, case),
     )
 
 
@@ -186,6 +194,7 @@ def return_preparation(request: AuthenticatedRequest, case_id: UUID) -> HttpResp
         ),
         title=gettext_lazy("Prepare the return"),
         done=gettext_lazy("Return preparation saved."),
+        extra=_with_views(request, case),
     )
 
 
@@ -245,4 +254,5 @@ def closure_request(request: AuthenticatedRequest, case_id: UUID) -> HttpRespons
         ),
         title=gettext_lazy("Request closure"),
         done=gettext_lazy("Closure requested; a supervisor will decide."),
+        extra=_with_views(request, case),
     )
