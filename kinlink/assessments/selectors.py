@@ -16,6 +16,7 @@ from kinlink.assessments.models import (
     BIDStatus,
     ChildViews,
     FamilyEvaluation,
+    FamilyVerification,
     RiskReassessment,
     TraffickingConcern,
 )
@@ -25,6 +26,7 @@ from kinlink.cases.models import (
     ApprovalStatus,
     ApprovalSubject,
     Case,
+    TracingStatus,
 )
 from kinlink.cases.workflow import sent_back, sent_back_one
 
@@ -87,6 +89,12 @@ def panel_context(case: Case, user: User) -> dict[str, Any]:
         "risk_reviews": list(RiskReassessment.objects.filter(case=case)[:PANEL_ROWS]),
         "age": AgeAssessment.objects.filter(case=case).first() if has_age else None,
         "family": list(FamilyEvaluation.objects.filter(case=case)[:PANEL_ROWS]),
+        # Verifications exist only once tracing has found someone.
+        "verification": (
+            FamilyVerification.objects.filter(case=case).first()
+            if case.tracing_status not in {TracingStatus.NOT_STARTED, TracingStatus.OPEN}
+            else None
+        ),
         "bid": latest_bid,
         "bid_sent_back": bid_sent_back,
         "trafficking": (

@@ -30,6 +30,7 @@ from kinlink.assessments.forms import (
     BIDOptionForm,
     ChildViewsForm,
     FamilyEvaluationForm,
+    FamilyVerificationForm,
     RiskForm,
     TracingForm,
     TraffickingForm,
@@ -275,6 +276,21 @@ def family_add(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         lambda data: services.family_evaluation_record(actor=user, case=case, **data),
         title=gettext_lazy("Record a family evaluation"),
         done=gettext_lazy("Family evaluation recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def verification_add(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    """SG-10: how the family link was verified, and whether the child and the adult want it."""
+    user = request.user
+    case = case_for_edit(user=user, case_id=case_id)
+    return _form_page(
+        request,
+        case,
+        FamilyVerificationForm(request.POST or None),
+        lambda data: services.family_verification_record(actor=user, case=case, **data),
+        title=gettext_lazy("Verify the family"),
+        done=gettext_lazy("Family verification recorded."),
     )
 
 

@@ -28,10 +28,12 @@ from kinlink.care.forms import (
     DetentionForm,
     GoalForm,
     GuardianEndForm,
+    GuardianExceptionForm,
     GuardianForm,
     GuardianReplaceForm,
     LegalProcedureForm,
     SupportPlanForm,
+    TransitionPlanForm,
 )
 from kinlink.care.models import (
     CareArrangement,
@@ -40,6 +42,7 @@ from kinlink.care.models import (
     GuardianshipState,
     LegalProcedure,
     SupportPlan,
+    TransitionPlan,
 )
 from kinlink.cases.models import AssignmentRole, Case
 from kinlink.cases.panels import CHILD_VIEWS, aside_for
@@ -260,6 +263,46 @@ def guardian_end(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         title=gettext_lazy("End the guardianship"),
         done=gettext_lazy("Guardianship ended."),
         extra={"guardianship": current},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def guardian_exception(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    """Ask a supervisor to let decisions go ahead without a guardian, with the reason (SG-03)."""
+    user = request.user
+    case = case_for_edit(user=user, case_id=case_id)
+    return _form_page(
+        request,
+        case,
+        GuardianExceptionForm(request.POST or None),
+        lambda data: services.guardian_exception_request(actor=user, case=case, **data),
+        title=gettext_lazy("Decisions without a guardian"),
+        done=gettext_lazy("The exception waits for a supervisor's approval."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def transition_plan(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    """The plan for the 18th birthday; saving it completes its task (SG-14)."""
+    user = request.user
+    case = case_for_edit(user=user, case_id=case_id)
+    plan = TransitionPlan.objects.filter(case=case).first()
+    initial = (
+        model_to_dict(plan, fields=services.TRANSITION_FIELDS) | {"version": plan.version}
+        if plan
+        else {}
+    )
+    form = TransitionPlanForm(request.POST or None, initial=initial)
+    return _form_page(
+        request,
+        case,
+        form,
+        lambda data: services.transition_plan_record(
+            actor=user, case=case, seen_version=data.pop("version"), **data
+        ),
+        title=gettext_lazy("Transition to adulthood"),
+        done=gettext_lazy("Transition plan saved; its task is done."),
+        extra=_with_views(request, case),
     )
 
 

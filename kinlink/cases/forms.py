@@ -242,6 +242,9 @@ class PersonForm(forms.Form):
     contact = forms.CharField(label=_("Contact (phone, address)"), max_length=300, required=False)
     is_carer = forms.BooleanField(label=_("Currently cares for the child"), required=False)
     is_guardian = forms.BooleanField(label=_("Guardian / person of reference"), required=False)
+    lives_with_child = forms.BooleanField(
+        label=_("Lives with the child (or in care with the child)"), required=False
+    )
     notes = forms.CharField(
         label=_("Notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -136,6 +136,14 @@ class TracingStatus(models.TextChoices):
     CLOSED_NOT_FOUND = "closed_not_found", _("Closed: not found")
 
 
+class ContactWish(models.TextChoices):
+    """What the child said about contact with the family (the latest record of views)."""
+
+    YES = "yes", _("Wants contact")
+    NOT_SURE = "not_sure", _("Not sure")
+    NO = "no", _("Does not want contact")
+
+
 class Solution(models.TextChoices):
     RETURN = "return", _("Return to the country of origin")
     HOST = "host", _("Integration in the host country")
@@ -265,6 +273,19 @@ class Case(VersionedModel):
     )
     trafficking_reflection_until = models.DateField(
         _("trafficking reflection period until"), null=True, blank=True
+    )
+    # The latest family verification confirmed the relationship and the willingness of the
+    # child and the adult (SG-10); an approved exception to the guardian rule (SG-03); what
+    # the child last said about contact with the family (SG-15).
+    family_verified_at = models.DateTimeField(_("family verified"), null=True, blank=True)
+    guardian_exception_at = models.DateTimeField(
+        _("decisions without a guardian approved"), null=True, blank=True
+    )
+    child_wants_family_contact = models.CharField(
+        _("the child's wish about family contact"),
+        max_length=10,
+        choices=ContactWish.choices,
+        blank=True,
     )
     # Set by the daily deadline job when the 18th birthday is near (SG-14).
     ageing_out_since = models.DateField(_("ageing out since"), null=True, blank=True)
@@ -405,6 +426,9 @@ class CasePerson(BaseModel):
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     is_carer = models.BooleanField(_("currently cares for the child"), default=False)
     is_guardian = models.BooleanField(_("guardian / person of reference"), default=False)
+    # A brother or sister living with the child (or in care with them): a solution that
+    # moves the child needs a decision on keeping them together (SG-13).
+    lives_with_child = models.BooleanField(_("lives with the child"), default=False)
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
 
     class Meta:
@@ -610,6 +634,8 @@ class ApprovalSubject(models.TextChoices):
     BID_SUBMISSION = "bid_submission", _("Best-interests submission")
     ACTION_PLAN = "action_plan", _("Action plan")
     CLOSURE = "closure", _("Closure")
+    SIBLING_SEPARATION = "sibling_separation", _("Separation of siblings")
+    GUARDIAN_EXCEPTION = "guardian_exception", _("Decisions without a guardian")
 
 
 class ApprovalStatus(models.TextChoices):

@@ -319,6 +319,7 @@ def case_person_add(
     is_carer: bool = False,
     is_guardian: bool = False,
     notes: str = "",
+    lives_with_child: bool = False,
 ) -> CasePerson:
     """Link a relative, carer or guardian to the case: a name of letters, a relationship and a
     country from the lists, text within the form's limits; refused whole otherwise."""
@@ -345,6 +346,7 @@ def case_person_add(
         relationship=relationship,
         is_carer=is_carer,
         is_guardian=is_guardian,
+        lives_with_child=lives_with_child,
         notes=notes.strip(),
     )
     for row, exclude in ((person, ["agency"]), (link, ["case", "person"])):
@@ -368,6 +370,7 @@ def case_person_add(
             "country": [None, country],
             "is_carer": [None, is_carer],
             "is_guardian": [None, is_guardian],
+            "lives_with_child": [None, lives_with_child],
         },
     )
     return link
@@ -512,6 +515,9 @@ FACT_FIELDS = frozenset(
         "child_views_recorded_at",
         "decided_solution",
         "trafficking_reflection_until",
+        "family_verified_at",
+        "guardian_exception_at",
+        "child_wants_family_contact",
     }
 )
 

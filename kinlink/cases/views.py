@@ -210,12 +210,22 @@ def case_detail(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         "can_edit": can_edit_case(user, case),
         "can_assign": can_assign(user, case),
         "moves": selectors.lifecycle_moves(case=case, user=user),
-        "open_tasks": case.tasks.filter(status=TaskStatus.OPEN).select_related("owner")[:20],
+        "open_tasks": _with_forms(
+            case.tasks.filter(status=TaskStatus.OPEN).select_related("owner")[:20]
+        ),
         "missing": services.open_missing_report(case) if case.hold == Hold.MISSING else None,
         "turns_18_on": eighteenth_birthday(case) if case.ageing_out_since else None,
         "panels": panels_for(case, user),
     }
     return render(request, "cases/case_detail.html", context)
+
+
+def _with_forms(tasks: Any) -> list[Task]:
+    """Open tasks, each with `form_url` when its form, not "Done", completes it."""
+    rows = list(tasks)
+    for task in rows:
+        task.form_url = workflow.task_form_url(task)
+    return rows
 
 
 @require_GET

@@ -184,11 +184,31 @@ def task_open(
     return task
 
 
+# Kinds of task done by recording what they ask for, with a form another app registers
+# (`register_task_form`), never by a plain "Done": kind → URL name, taking the case's id.
+_TASK_FORMS: dict[str, str] = {}
+
+
+def register_task_form(kind: str, url_name: str) -> None:
+    _TASK_FORMS[kind] = url_name
+
+
+def task_form_url(task: Task) -> str:
+    """Where a task done through a form is completed ("" for a task with a plain Done)."""
+    url_name = _TASK_FORMS.get(task.kind)
+    return reverse(url_name, args=[task.case_id]) if url_name else ""
+
+
 @transaction.atomic
 def task_complete(*, actor: User, task: Task, seen_version: int) -> Task:
-    """Mark a task done. Two people completing it at once: one wins, the other is told."""
+    """Mark a task done. Two people completing it at once: one wins, the other is told. A task
+    done through a form (the transition plan) is refused here: its form completes it."""
     if not can_edit_case(actor, task.case):
         raise PermissionDenied
+    if task.kind in _TASK_FORMS:
+        raise ValidationError(
+            _("This task is completed by recording what it asks for, in its form.")
+        )
     if task.status != TaskStatus.OPEN:
         raise ValidationError(_("This task is already closed."))
     task.status, task.completed_at, task.completed_by = TaskStatus.DONE, timezone.now(), actor
@@ -241,11 +261,25 @@ def task_overdue_set(*, task: Task, overdue: bool) -> bool:
     return True
 
 
-def tasks_close_for(*, source_id: UUID, actor: User | None, status: str = TaskStatus.DONE) -> int:
-    """Close the open tasks a record opened: done once the record is done, or cancelled when
-    the record replaced them (a new deadline, a withdrawn request)."""
+def tasks_close_for(
+    *,
+    source_id: UUID | None = None,
+    actor: User | None,
+    status: str = TaskStatus.DONE,
+    case: Case | None = None,
+    kind: str = "",
+) -> int:
+    """Close the open tasks a record opened (`source_id`), or the open tasks of one kind on a
+    case (`case`, `kind`): done once the record is done, or cancelled when the record replaced
+    them (a new deadline, a withdrawn request)."""
+    if source_id is not None:
+        tasks = Task.objects.filter(source_id=source_id, status=TaskStatus.OPEN)
+    elif case is not None and kind:
+        tasks = Task.objects.filter(case=case, kind=kind, status=TaskStatus.OPEN)
+    else:
+        raise ValueError("name the record (source_id) or the case and kind")
     closed = 0
-    for task in Task.objects.filter(source_id=source_id, status=TaskStatus.OPEN):
+    for task in tasks:
         Task.objects.filter(pk=task.pk).update(
             status=status,
             completed_at=timezone.now(),
@@ -383,6 +417,13 @@ def sent_back(subject: str, object_ids: list[UUID]) -> dict[UUID, Approval]:
 
 def sent_back_one(subject: str, object_id: UUID) -> Approval | None:
     return sent_back(subject, [object_id]).get(object_id)
+
+
+def pending_approval_of_case(case: Case, subject: str) -> Approval | None:
+    """The request of this kind waiting for a decision on the case, whatever its record."""
+    return Approval.objects.filter(
+        case=case, subject=subject, status=ApprovalStatus.PENDING
+    ).first()
 
 
 def pending_approval(subject: str, object_id: UUID) -> Approval | None:

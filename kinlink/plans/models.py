@@ -361,3 +361,49 @@ class Closure(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.reason}"
+
+
+# The solutions that move the child away from where she lives now (SG-13).
+MOVING_SOLUTIONS = frozenset({Solution.RETURN, Solution.THIRD_COUNTRY, Solution.ADOPTION_KAFALA})
+
+
+class SiblingDecision(VersionedModel):
+    """For a brother or sister living with the child, whether the decided solution keeps them
+    together (SG-13). Separating them needs reasons and a supervisor's approval (a cases
+    `Approval`); the latest decision per sibling and solution counts."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    sibling = models.ForeignKey(
+        "cases.CasePerson",
+        on_delete=models.PROTECT,
+        related_name="sibling_decisions",
+        verbose_name=_("brother or sister"),
+    )
+    solution = models.CharField(_("solution"), max_length=20, choices=Solution.choices)
+    together = models.BooleanField(_("the solution keeps them together"))
+    reasons = models.TextField(_("why they are separated"), max_length=2000, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sibling decision")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(together=True) | ~models.Q(reasons=""),
+                name="sibling_separation_has_reasons",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.solution}"
+
+    @property
+    def settled(self) -> bool:
+        """Kept together, or separated with a supervisor's approval."""
+        return self.together or self.approved_at is not None

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -29,6 +30,8 @@ from kinlink.cases.models import (
     ApprovalStatus,
     ApprovalSubject,
     Case,
+    CasePerson,
+    Relationship,
     Solution,
     Task,
     TaskKind,
@@ -39,6 +42,7 @@ from kinlink.core.concurrency import save_versioned
 from kinlink.core.translation import message_id
 from kinlink.plans.catalogue import ACTION_PLAN_TEMPLATES, visit_dates
 from kinlink.plans.models import (
+    MOVING_SOLUTIONS,
     ActionPlan,
     ActionPlanItem,
     Closure,
@@ -49,6 +53,7 @@ from kinlink.plans.models import (
     FollowUpVisit,
     ReturnPreparation,
     RiskResult,
+    SiblingDecision,
     VisitReport,
 )
 from kinlink.plans.safeguards import SafeguardRefused, return_check_refusals, return_refusals
@@ -823,4 +828,111 @@ def closure_decided(approval: Approval, decider: User) -> None:
         obj=closure,
         case_id=case.pk,
         changes={"status": [ClosureStatus.REQUESTED, closure.status], "version": [seen, seen + 1]},
+    )
+
+
+# --- siblings (SG-13) ------------------------------------------------------------------------
+
+SIBLINGS = (Relationship.BROTHER, Relationship.SISTER)
+MIN_SEPARATION_REASON = 20
+
+
+def siblings_with_child(case: Case) -> QuerySet[CasePerson]:
+    """The brothers and sisters recorded as living with the child."""
+    return CasePerson.objects.filter(
+        case=case, relationship__in=SIBLINGS, lives_with_child=True
+    ).select_related("person")
+
+
+def sibling_decisions(case: Case) -> dict[Any, SiblingDecision]:
+    """For the decided solution, the latest decision on each sibling."""
+    latest: dict[Any, SiblingDecision] = {}
+    rows = SiblingDecision.objects.filter(case=case, solution=case.decided_solution).order_by(
+        "sibling_id", "-created_at"
+    )
+    for decision in rows:
+        latest.setdefault(decision.sibling_id, decision)
+    return latest
+
+
+def siblings_unsettled(case: Case) -> list[CasePerson]:
+    """SG-13: siblings living with the child for whom a solution that moves the child has no
+    decision to keep them together and no approved separation."""
+    if case.decided_solution not in MOVING_SOLUTIONS:
+        return []
+    decisions = sibling_decisions(case)
+    return [
+        sibling
+        for sibling in siblings_with_child(case)
+        if not (decisions.get(sibling.pk) and decisions[sibling.pk].settled)
+    ]
+
+
+@transaction.atomic
+def sibling_decision_record(
+    *, actor: User, case: Case, sibling: CasePerson, together: bool, reasons: str = ""
+) -> SiblingDecision:
+    """Say whether the decided solution keeps a brother or sister living with the child with
+    her (SG-13). Kept together, it is settled; separated, it needs reasons and is sent to a
+    supervisor, whose approval settles it."""
+    _require_edit(actor, case)
+    if case.decided_solution not in MOVING_SOLUTIONS:
+        raise ValidationError(
+            _("The decided solution does not move the child away: there is nothing to decide.")
+        )
+    if sibling.case_id != case.pk or sibling.relationship not in SIBLINGS:
+        raise ValidationError({"sibling": _("Choose a brother or sister of this child.")})
+    reasons = reasons.strip()
+    if not together and len(reasons) < MIN_SEPARATION_REASON:
+        raise ValidationError(
+            {
+                "reasons": _(
+                    "Give the reasons for separating the siblings (at least %(n)s characters)."
+                )
+                % {"n": MIN_SEPARATION_REASON}
+            }
+        )
+    decision = SiblingDecision(
+        case=case,
+        sibling=sibling,
+        solution=case.decided_solution,
+        together=together,
+        reasons="" if together else reasons,
+        requested_by=actor,
+    )
+    decision.full_clean(exclude=["case", "sibling", "requested_by"])
+    decision.save()
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=decision,
+        case_id=case.pk,
+        changes={"solution": [None, decision.solution], "together": [None, together]},
+    )
+    if not together:
+        workflow.approval_request(
+            actor=actor,
+            case=case,
+            subject=ApprovalSubject.SIBLING_SEPARATION,
+            object_id=decision.pk,
+        )
+    return decision
+
+
+@workflow.approval_handler(ApprovalSubject.SIBLING_SEPARATION)
+def sibling_separation_decided(approval: Approval, decider: User) -> None:
+    """Approved: the separation is settled for this solution. Sent back: it stays unsettled
+    and the move waits for a new decision."""
+    decision = SiblingDecision.objects.select_for_update().filter(pk=approval.object_id).first()
+    if decision is None or approval.status != ApprovalStatus.APPROVED:
+        return
+    seen = decision.version
+    decision.approved_at, decision.approved_by = approval.decided_at, decider
+    save_versioned(decision, seen_version=seen, fields=["approved_at", "approved_by"])
+    record(
+        actor=decider,
+        action=AuditAction.UPDATE,
+        obj=decision,
+        case_id=decision.case_id,
+        changes={"approved_at": [None, decision.approved_at], "version": [seen, seen + 1]},
     )

@@ -30,6 +30,7 @@ from kinlink.plans.forms import (
     ClosureForm,
     FollowUpPlanForm,
     ReturnPreparationForm,
+    SiblingDecisionForm,
     VisitReportForm,
 )
 from kinlink.plans.models import ReturnPreparation
@@ -194,6 +195,23 @@ def return_preparation(request: AuthenticatedRequest, case_id: UUID) -> HttpResp
         ),
         title=gettext_lazy("Prepare the return"),
         done=gettext_lazy("Return preparation saved."),
+        extra=_with_views(request, case),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sibling_decision(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    """SG-13: whether the decided solution keeps the siblings living with the child together."""
+    user = request.user
+    case = case_for_edit(user=user, case_id=case_id)
+    form = SiblingDecisionForm(request.POST or None, siblings=services.siblings_with_child(case))
+    return _form_page(
+        request,
+        case,
+        form,
+        lambda: services.sibling_decision_record(actor=user, case=case, **form.cleaned_data),
+        title=gettext_lazy("Siblings and the decided solution"),
+        done=gettext_lazy("Decision on the siblings recorded."),
         extra=_with_views(request, case),
     )
 

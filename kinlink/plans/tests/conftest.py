@@ -20,10 +20,12 @@ def reload(obj: Any) -> Any:
 
 
 def decide(case: Any, solution: str = "return", **facts: Any) -> Any:
-    """Set the hub facts other apps keep: the decided solution, the child heard by default."""
+    """Set the hub facts other apps keep: the decided solution, the child heard and the family
+    verified (SG-10) by default."""
     values: dict[str, Any] = {
         "decided_solution": solution,
         "child_views_recorded_at": timezone.now(),
+        "family_verified_at": timezone.now(),
     }
     values.update(facts)
     return case_facts_update(actor=None, case=case, **values)
