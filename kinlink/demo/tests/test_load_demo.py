@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from kinlink.accounts.models import User
 from kinlink.audit.services import verify_chain
-from kinlink.cases.models import Case, Stage
+from kinlink.cases.models import Case, CaseType, Stage
 from kinlink.cases.policies import visible_cases
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,29 @@ def test_cases_past_the_decision_were_taken_there_by_the_moves(demo: None) -> No
     assert later.exists()
     for case in later:
         assert case.bids.filter(status="decided", submission_approved_at__isnull=False).exists()
-        assert case.decided_solution == "host"
+        assert case.decided_solution in {"host", "return"}
+    returns = later.filter(decided_solution="return")
+    assert returns.exists()
+    for case in returns:  # a return goes ahead only verified and prepared (SG-05, SG-10)
+        assert case.family_verified_at is not None
+        assert case.tracing_status == "verified"
+        assert case.return_preparation.reception_confirmed
+
+
+def test_every_case_type_is_in_the_demo(demo: None) -> None:
+    assert set(Case.objects.values_list("case_type", flat=True)) == set(CaseType.values)
+
+
+def test_the_demo_has_cases_on_hold_tracing_under_way_and_legal_procedures(demo: None) -> None:
+    from kinlink.care.models import LegalProcedure
+    from kinlink.cases.models import MissingReport
+
+    holds = set(Case.objects.exclude(hold="").values_list("hold", flat=True))
+    assert {"missing", "suspended"} <= holds
+    missing = Case.objects.get(hold="missing")
+    assert MissingReport.objects.filter(case=missing, found_at__isnull=True).exists()
+    assert Case.objects.filter(tracing_status="in_progress").exists()
+    assert LegalProcedure.objects.filter(status="applied").exists()
 
 
 def test_each_persona_sees_the_caseload_the_readme_names(demo: None) -> None:
