@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from kinlink.accounts.models import Notification, Team, User
 from kinlink.accounts.policies import can_administer
@@ -16,7 +16,6 @@ from kinlink.audit.services import diff, record
 from kinlink.core.concurrency import save_versioned
 from kinlink.core.models import NodeSettings
 from kinlink.directory.models import Agency
-from kinlink.directory.reference import is_country
 
 USER_FIELDS = ("username", "full_name", "email", "role", "language", "is_active")
 
@@ -120,31 +119,6 @@ def user_set_language(*, user: User, language: str) -> None:
 
 
 @transaction.atomic
-def agency_create(*, name: str, country: str, code: str) -> Agency:
-    """Create an agency of this node: only the set-up commands run by the operator do
-    (`node setup`, `load demo`), so the event's actor is "system"."""
-    agency = Agency(name=name.strip(), country=country.upper(), code=code.strip())
-    agency.full_clean()
-    if not is_country(agency.country):
-        raise ValidationError(
-            {"country": _("Unknown country code: %(code)s") % {"code": agency.country}}
-        )
-    agency.save()
-    record(
-        actor=None,
-        actor_label="system",
-        action=AuditAction.CREATE,
-        obj=agency,
-        changes={
-            "name": [None, agency.name],
-            "country": [None, agency.country],
-            "code": [None, agency.code],
-        },
-    )
-    return agency
-
-
-@transaction.atomic
 def team_create(*, actor: User | None, name: str, agency: Agency | None = None) -> Team:
     """Create a team in the administrator's agency. `actor=None` (with the agency) only for
     the set-up commands run by the operator; audited as "system"."""
@@ -202,12 +176,17 @@ def node_settings_update(*, actor: User, seen_version: int, **fields: int) -> No
     return current
 
 
-def notification_send(*, recipients: list[User], kind: str, link: str = "", **params: str) -> None:
+def notification_send(
+    *, recipients: list[User], kind: str, link: str = "", **params: str | Promise
+) -> None:
     """Tell users something inside Kinlink; callers run it in their own transaction.
 
     The text is composed when it is read, in the reader's language, from `kind` and `params`
-    (case references and staff names only, never a child's name).
+    (case references and staff names only, never a child's name). A parameter given as a lazy
+    label (a choice's label) is stored in English and translated for each reader.
     """
+    with translation.override("en"):
+        params = {name: str(value) for name, value in params.items()}
     Notification.objects.bulk_create(
         [Notification(recipient=u, kind=kind, params=params, link=link) for u in recipients]
     )

@@ -198,6 +198,7 @@ def case_detail(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
     latest = list(
         selectors.case_history(case=case, include_views=show_views)[: HISTORY_ON_PAGE + 1]
     )
+    can_edit = can_edit_case(user, case)
     context = {
         "case": case,
         "steps": Stage.steps(),
@@ -207,9 +208,9 @@ def case_detail(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         "history": latest[:HISTORY_ON_PAGE],
         "history_more": len(latest) > HISTORY_ON_PAGE,
         "show_views": show_views,
-        "can_edit": can_edit_case(user, case),
+        "can_edit": can_edit,
         "can_assign": can_assign(user, case),
-        "moves": selectors.lifecycle_moves(case=case, user=user),
+        "moves": selectors.lifecycle_moves(case=case, user=user, can_edit=can_edit),
         "open_tasks": _with_forms(
             case.tasks.filter(status=TaskStatus.OPEN).select_related("owner")[:20]
         ),

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("care", "0001_initial"),
-        ("cases", "0008_safeguard_facts_and_siblings"),
+        ("cases", "0009_safeguard_facts_and_siblings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,4 +1,5 @@
-"""`kinlink node setup`: create the node's agency and its first administrator.
+"""`kinlink node setup`: create the node's agency and its first administrator, and load the
+directory Kinlink ships (`kinlink directory load`).
 
 The password is asked for twice at the prompt (or read from KINLINK_ADMIN_PASSWORD for
 unattended installs) and must pass the same rules as every other password.
@@ -12,13 +13,15 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from kinlink.accounts.models import Role, User
-from kinlink.accounts.services import agency_create, user_create
-from kinlink.directory.models import Agency
+from kinlink.accounts.services import user_create
+from kinlink.directory.models import Agency, AgencyKind
 from kinlink.directory.reference import is_country
+from kinlink.directory.services import agency_create
 
 
 class Command(BaseCommand):
@@ -51,9 +54,11 @@ class Command(BaseCommand):
             if agency is None:
                 try:
                     agency = agency_create(
+                        actor=None,
                         name=options["agency"],
                         country=country,
                         code=options["agency_code"],
+                        kind=AgencyKind.CHILD_PROTECTION_AUTHORITY,
                     )
                 except ValidationError as error:
                     raise CommandError(" ".join(error.messages)) from error
@@ -68,6 +73,8 @@ class Command(BaseCommand):
             )
         username = options["username"]
         self.stdout.write(f"Agency '{agency.name}' and administrator '{username}' ready.")
+        # A new node starts with the directory Kinlink ships (countries, treaty statuses).
+        call_command("directory_load", if_empty=True, stdout=self.stdout, stderr=self.stderr)
 
     def _ask_password(self) -> str:
         first = getpass.getpass("Administrator's password (at least 15 characters): ")

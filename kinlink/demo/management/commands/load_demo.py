@@ -18,12 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from kinlink.accounts.models import Role, User
-from kinlink.accounts.services import agency_create, team_create, user_create
+from kinlink.accounts.services import team_create, user_create
 from kinlink.care.services import legal_procedure_add
 from kinlink.cases import services
 from kinlink.cases.models import Case, CaseType, Stage
 from kinlink.cases.workflow import case_transition
 from kinlink.demo import history
+from kinlink.directory.models import AgencyKind
+from kinlink.directory.services import agency_create
 
 DEMO_PASSWORD = "kinlink-demo-password"  # noqa: S105 (demo mode only, printed in the README)
 # Children (by their index in CHILDREN) whose solution is a return, who are missing, or whose
@@ -41,6 +43,39 @@ PERSONAS = [
     ("salma", "Salma Chraibi", Role.GUARDIAN, []),
     ("nadia", "Nadia El Fassi", Role.ANALYST, []),
     ("omar", "Omar Berrada", Role.NODE_ADMIN, []),
+]
+
+# Fictional agencies abroad for the directory's pages (".invalid" addresses reach nobody).
+DEMO_AGENCIES: list[dict[str, Any]] = [
+    {
+        "name": "Partner agency, Spain (demonstration)",
+        "code": "demo-es",
+        "country": "ES",
+        "kind": "network_member",
+        "services": ["tracing", "home_study", "reunification", "psychological"],
+        "languages": ["spa", "ara", "fra"],
+        "email": "casework@es.demo.kinlink.invalid",
+        "node_address": "https://es.demo.kinlink.invalid",
+        "node_key_fingerprint": "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs",
+    },
+    {
+        "name": "Central authority, France (demonstration)",
+        "code": "demo-fr-ca",
+        "country": "FR",
+        "kind": "central_authority",
+        "central_authority_for": ["hc1996"],
+        "languages": ["fra"],
+        "email": "autorite-centrale@fr.demo.kinlink.invalid",
+    },
+    {
+        "name": "Child-protection service, Guinea (demonstration)",
+        "code": "demo-gn",
+        "country": "GN",
+        "kind": "correspondent",
+        "services": ["tracing", "home_study", "repatriation"],
+        "languages": ["fra", "fuc", "sus"],
+        "email": "protection@gn.demo.kinlink.invalid",
+    },
 ]
 
 # given, family, given (original), family (original), script, sex, nationality, languages,
@@ -115,10 +150,14 @@ class Command(BaseCommand):
     def _load(self) -> int:
         rng = random.Random(2026)  # noqa: S311 (the same demo on every machine; not security)
         agency = agency_create(
+            actor=None,
+            kind=AgencyKind.CHILD_PROTECTION_AUTHORITY,
             name="Agence nationale de protection de l'enfance (démonstration)",
             country="MA",
             code="anpe-demo",
         )
+        for values in DEMO_AGENCIES:
+            agency_create(actor=None, **values)
         teams = {
             name: team_create(actor=None, agency=agency, name=name)
             for name in ("Tangier reception", "Oujda reception")
