@@ -90,3 +90,17 @@ def test_it_never_loads_outside_demo_mode(settings: Any) -> None:
 def test_it_never_loads_into_a_node_that_has_data(demo: None) -> None:
     call_command("load_demo", verbosity=0)
     assert Case.objects.count() == 40
+
+
+@pytest.mark.parametrize("args", [["--country", "GN"], ["--country", "FR", "--generic"]])
+def test_a_network_nodes_agency_and_team_are_in_the_audit_trail(
+    settings: Any, args: list[str]
+) -> None:
+    settings.DEMO_MODE = True
+    call_command("load_network_node", *args, verbosity=0)
+    for row in [
+        *Agency.objects.filter(code__startswith=("demo" if "--generic" in args else "dne")),
+        *Team.objects.all(),
+    ]:
+        event = AuditEvent.objects.get(object_id=str(row.pk), action="create")
+        assert event.actor is None and event.actor_label == "system"
