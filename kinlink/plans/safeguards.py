@@ -1,4 +1,4 @@
-"""The checks that stop a return (SG-04, SG-05, SG-19, SG-20), each naming where to fix it.
+"""The checks that stop a return (SG-04, SG-05, SG-10, SG-19, SG-20), each naming where to fix it.
 
 Used as lifecycle guards on "implement_solution" and "start_follow_up" (guards.py), by the
 services that create, submit and approve a return action plan, and by the case page's
@@ -161,6 +161,20 @@ def no_third_country_in_reflection_period(case: Case) -> Refusal | None:
     )
 
 
+def family_verified(case: Case) -> Refusal | None:
+    """SG-10: the family link is verified, and the child and the adult both want the return,
+    as the latest family verification recorded."""
+    if case.family_verified_at is not None:
+        return None
+    return Refusal(
+        _(
+            "The family is not verified: record how the relationship was verified and that the "
+            "child and the adult both want to live together."
+        ),
+        where("assessments:verification_add", case),
+    )
+
+
 def child_heard(case: Case) -> Refusal | None:
     """SG-04: the child's views are recorded before a return is decided or prepared."""
     if case.child_views_recorded_at is not None:
@@ -191,6 +205,8 @@ RETURN_CHECK_LABELS: dict[ReturnCheck, Promise] = {
     reflection_period_over: gettext_lazy("No trafficking reflection period running"),
     child_heard: gettext_lazy("The child's views recorded"),
 }
+# SG-10, checked by its own guard (guards.py) when the return is implemented and followed up.
+FAMILY_VERIFIED_LABEL = gettext_lazy("The family verified, the child and the adult willing")
 
 
 def return_check_refusals(case: Case) -> list[Refusal]:

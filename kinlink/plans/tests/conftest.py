@@ -21,8 +21,9 @@ def reload(obj: Any) -> Any:
 
 
 def decide(case: Any, solution: str = "return", claim: str | None = None, **facts: Any) -> Any:
-    """Set the hub facts other apps keep: the decided solution, the child heard by default;
-    `claim` records an asylum claim in that status, as the legal-procedures record does."""
+    """Set the hub facts other apps keep: the decided solution, the child heard and the family
+    verified (SG-10) by default; `claim` records an asylum claim in that status, as the
+    legal-procedures record does."""
     if claim is not None:
         LegalProcedure.objects.update_or_create(
             case=case,
@@ -37,6 +38,7 @@ def decide(case: Any, solution: str = "return", claim: str | None = None, **fact
     values: dict[str, Any] = {
         "decided_solution": solution,
         "child_views_recorded_at": timezone.now(),
+        "family_verified_at": timezone.now(),
     }
     values.update(facts)
     return case_facts_update(actor=None, case=case, **values)
