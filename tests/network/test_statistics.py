@@ -58,9 +58,12 @@ result = str(statistics_send().message_id)
 from django.utils import timezone
 from kinlink.reports.network import dashboard, month_of
 from kinlink.reports.models import ReceivedStatistics
-kept = ReceivedStatistics.objects.select_related("peer").get(period_start=month_of(timezone.localdate()).start)
-page = dashboard(month_of(timezone.localdate()))
-registered = next(i["result"] for i in page["results"] if i["result"].indicator.code == "registered_by_type")
+month = month_of(timezone.localdate())
+kept = ReceivedStatistics.objects.select_related("peer").get(period_start=month.start)
+page = dashboard(month)
+registered = next(
+    i["result"] for i in page["results"] if i["result"].indicator.code == "registered_by_type"
+)
 result = {
     "peer": kept.peer.node_id,
     "tables": kept.tables["registered_by_nationality"],
