@@ -1,5 +1,5 @@
 """Network statistics: each node sends de-identified aggregates to the network's designated
-node, which shows them side by side and added up (ADR 0013).
+node, which shows them side by side and added up (ADR 0016).
 
 - Sending (`statistics_send`, the worker's daily job `jobs.send_network_statistics`): the
   node's tables (`indicators.network_tables`) for the previous and the current calendar month,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
 from typing import Any
 
 import pytest
@@ -127,3 +129,110 @@ def test_network_tables_count_registrations_by_nationality_sex_and_age_band(
     assert tables["registered_by_age_band"] == {"12-17": 7}
     assert tables["registered_by_type"] == {"uasc_host": None, "left_behind": None}
     assert tables["solutions"] == {"return": None}
+
+
+@pytest.fixture
+def more_known(known: dict[str, Any], caseworker_a: Any, agency: Any) -> dict[str, Any]:
+    """On top of `known`: one first response overdue; one child reunified in the period and
+    one after it; two children ageing out, one with the transition plan done; three requests
+    to a partner in Guinea (two waiting, one of them past its reply date; one answered in 10
+    days) and one to Italy answered in 4 days."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from kinlink.assessments.models import TracingStatusChange
+    from kinlink.cases.models import Case, TaskKind, TaskStatus
+    from kinlink.cases.workflow import task_open
+    from kinlink.exchange.models import CrossBorderRequest, Direction, Peer, RequestStatus
+
+    hosts, behind = known["hosts"], known["behind"]
+    now = timezone.now()
+    Case.objects.filter(pk=hosts[1].pk).update(
+        first_response_at=None, first_response_due_at=now - timedelta(hours=2)
+    )
+    for case, day in ((hosts[0], date(2026, 9, 15)), (hosts[1], date(2026, 12, 15))):
+        change = TracingStatusChange.objects.create(
+            case=case, previous_status="verified", status="reunified", recorded_by=caseworker_a
+        )
+        at = timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=12))
+        TracingStatusChange.objects.filter(pk=change.pk).update(created_at=at)
+    Case.objects.filter(pk__in=[hosts[2].pk, behind[0].pk]).update(
+        ageing_out_since=date(2026, 10, 1)
+    )
+    plan = task_open(
+        case=hosts[2],
+        kind=TaskKind.TRANSITION_PLAN,
+        title="Transition plan",
+        due_at=now + timedelta(days=30),
+        owner=caseworker_a,
+    )
+    type(plan).objects.filter(pk=plan.pk).update(status=TaskStatus.DONE)
+
+    def peer(node_id: str, name: str, country: str) -> Peer:
+        return Peer.objects.create(
+            node_id=node_id,
+            name=name,
+            country=country,
+            base_url=f"http://{node_id}.invalid",
+            inbox_url=f"http://{node_id}.invalid/exchange/inbox",
+            fingerprint="-",
+        )
+
+    guinea, italy = peer("gn", "Partner in Guinea", "GN"), peer("it", "Partner in Italy", "IT")
+    sent = timezone.make_aware(datetime(2026, 3, 1, 10))
+    for number, (to, status, overdue, replied_days) in enumerate(
+        [
+            (guinea, RequestStatus.SENT, False, None),
+            (guinea, RequestStatus.ACKNOWLEDGED, True, None),
+            (guinea, RequestStatus.REPLIED, False, 10),
+            (italy, RequestStatus.REPLIED, False, 4),
+        ]
+    ):
+        CrossBorderRequest.objects.create(
+            conversation=uuid.uuid4(),
+            reference=f"XB-{number}",
+            direction=Direction.OUTGOING,
+            request_type="tracing",
+            agency=agency,
+            peer=to,
+            case=hosts[number],
+            status=status,
+            due_on=date(2026, 4, 1),
+            sent_at=sent,
+            replied_at=sent + timedelta(days=replied_days) if replied_days else None,
+            overdue=overdue,
+        )
+    return known
+
+
+def test_a_first_response_past_its_time_is_counted_overdue(
+    more_known: dict[str, Any], supervisor_a: Any
+) -> None:
+    overdue = results_for(supervisor_a, indicators.TEAM)["first_response_overdue"]
+    assert (overdue.value, overdue.numerator, overdue.denominator) == (1, 1, 6)
+
+
+def test_requests_waiting_are_counted_by_partner_with_the_days_to_reply(
+    more_known: dict[str, Any], supervisor_a: Any
+) -> None:
+    waiting = results_for(supervisor_a, indicators.TEAM)["requests_waiting"]
+    assert waiting.value == 2
+    by_partner = {r.key: (r.value, r.extra) for r in waiting.rows}
+    assert by_partner == {
+        "Partner in Guinea": (2, {"overdue": 1, "replied": 1, "median_reply_days": 10.0}),
+        "Partner in Italy": (0, {"overdue": 0, "replied": 1, "median_reply_days": 4.0}),
+    }
+
+
+def test_reunifications_count_the_children_reunified_in_the_period(
+    more_known: dict[str, Any], supervisor_a: Any
+) -> None:
+    assert results_for(supervisor_a, indicators.NODE)["reunifications"].value == 1
+
+
+def test_children_ageing_out_with_their_transition_plan_done(
+    more_known: dict[str, Any], supervisor_a: Any
+) -> None:
+    ageing = results_for(supervisor_a, indicators.NODE)["ageing_out"]
+    assert (ageing.value, ageing.numerator, ageing.denominator) == (50.0, 1, 2)
