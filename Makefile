@@ -35,6 +35,7 @@ system-test-deps: system-pdf-deps
 run: setup system-pdf-deps
 	mkdir -p var
 	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py migrate --no-input
+	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py directory_load --if-empty
 	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py load_demo
 	# The worker keeps deadlines and overdue states current while the server runs.
 	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py worker & worker=$$!; \

@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/language/", set_language, name="set_language"),
     path("accounts/", include("kinlink.accounts.urls")),
     path("cases/", include("kinlink.cases.urls")),
+    path("directory/", include("kinlink.directory.urls")),
     path("cases/<uuid:case_id>/care/", include("kinlink.care.urls")),
     path("cases/<uuid:case_id>/assessments/", include("kinlink.assessments.urls")),
     path("cases/<uuid:case_id>/plans/", include("kinlink.plans.urls")),

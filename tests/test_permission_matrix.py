@@ -13,7 +13,7 @@ import base64
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -29,6 +29,7 @@ from kinlink.cases.models import ApprovalSubject, Case, TaskKind
 from kinlink.cases.services import case_assign, case_facts_update
 from kinlink.cases.tests.form_posts import edit_post
 from kinlink.cases.workflow import approval_request, task_open
+from kinlink.directory import services as directory
 from kinlink.exchange import inbox, keys
 from kinlink.exchange import requests as exchange
 from kinlink.exchange.models import Attachment, OutboundEnvelope
@@ -162,6 +163,27 @@ ROUTES |= {
     "plans:follow_up_create": Row("case", allowed=EDITORS),
     "plans:visit_report": Row("visit", allowed=EDITORS),
     "plans:closure_request": Row("case", allowed=EDITORS),
+    "plans:placement_abroad": Row("case", allowed=EDITORS),
+}
+
+# The country directory holds no personal data: everyone signed in reads it; only the node
+# administrator changes it, imports and exports it.
+ROUTES |= {
+    "directory:countries": everyone("200"),
+    "directory:country": Row("country", allowed=tuple(SIGNED_IN)),
+    "directory:country_edit": Row("country", allowed=ADMIN_ONLY),
+    "directory:status_add": Row("country", allowed=ADMIN_ONLY),
+    "directory:status_edit": Row("status", allowed=ADMIN_ONLY),
+    "directory:note_add": Row("country", allowed=ADMIN_ONLY),
+    "directory:note": Row("note", allowed=tuple(SIGNED_IN)),
+    "directory:note_edit": Row("note", allowed=ADMIN_ONLY),
+    "directory:agencies": everyone("200"),
+    "directory:agency": Row("agency", allowed=tuple(SIGNED_IN)),
+    "directory:agency_add": Row(allowed=ADMIN_ONLY),
+    "directory:agency_edit": Row("agency", allowed=ADMIN_ONLY),
+    "directory:between": everyone("200"),
+    "directory:import": Row(allowed=ADMIN_ONLY),
+    "directory:export": Row(allowed=ADMIN_ONLY),
 }
 
 # The exchange: the public endpoints peers use, the requests (outgoing on case A, seen as the
@@ -340,7 +362,32 @@ def world(
         queued_at=timezone.now(),
         next_attempt_at=timezone.now(),
     )
+    morocco = directory.country_create(actor=None, code="MA")
+    status = directory.treaty_status_create(
+        actor=None,
+        country=morocco,
+        instrument="hc1996",
+        kind="ratification",
+        in_force_on=date(2002, 12, 1),
+        source_title="HCCH status table",
+        source_url="https://www.hcch.net/en/instruments/conventions/status-table/?cid=70",
+        checked_on=today,
+    )
+    note = directory.legal_note_create(
+        actor=None,
+        country=morocco,
+        topic="kafala",
+        title="Kafala",
+        body="Kafala is recognised.",
+        source_title="Code de la famille",
+        source_url="https://example.org/code",
+        checked_on=today,
+    )
     return {
+        "country": {"code": "MA"},
+        "status": {"status_id": status.pk},
+        "note": {"note_id": note.pk},
+        "agency": {"agency_id": case_a.agency_id},
         "caseworker_a": caseworker_a,
         "supervisor_a": supervisor_a,
         "caseworker_b": caseworker_b,

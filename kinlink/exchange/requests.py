@@ -310,8 +310,9 @@ def request_submit(*, actor: User, request: CrossBorderRequest, seen_version: in
 @workflow.approval_handler(ApprovalSubject.CROSS_BORDER)
 def request_approval_decided(approval: Approval, decider: User) -> None:
     """Approved: the request leaves (its envelope is written now). Sent back: a draft again."""
+    # Only the request's own row is locked: PostgreSQL locks no row of an outer join.
     request = (
-        CrossBorderRequest.objects.select_for_update()
+        CrossBorderRequest.objects.select_for_update(of=("self",))
         .select_related("peer", "case")
         .get(pk=approval.object_id)
     )

@@ -38,12 +38,14 @@ from kinlink.plans.catalogue import ACTION_PLAN_TEMPLATES, visit_dates
 from kinlink.plans.models import (
     ActionPlan,
     ActionPlanItem,
+    CarerKind,
     Closure,
     ClosureReason,
     ClosureStatus,
     FollowUpPlan,
     FollowUpTemplate,
     FollowUpVisit,
+    PlacementAbroad,
     ReturnPreparation,
     RiskResult,
     VisitReport,
@@ -538,6 +540,119 @@ def _without_names(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
         name: ["***", "***"] if name in PRIVATE_NAMES else values
         for name, values in changes.items()
     }
+
+
+# --- placement abroad and the receiving state's consent (SG-07) -----------------------------
+
+PLACEMENT_FIELDS = (
+    "receiving_country",
+    "carer_kind",
+    "consent_authority",
+    "consent_given_on",
+    "consent_reference",
+)
+
+
+def _placement_errors(case: Case, values: dict[str, Any]) -> dict[str, str]:
+    from kinlink.directory.reference import is_country
+
+    errors: dict[str, str] = {}
+    country = values.get("receiving_country") or ""
+    if not is_country(country):
+        errors["receiving_country"] = _("Choose the receiving country.")
+    elif country == case.agency.country:
+        errors["receiving_country"] = _("A placement abroad is in another country than this one.")
+    if values.get("carer_kind") not in CarerKind.values:
+        errors["carer_kind"] = _("Say with whom the child is to live.")
+    consent = [
+        values.get(n) for n in ("consent_authority", "consent_given_on", "consent_reference")
+    ]
+    if any(consent) and not all(consent):
+        for name in ("consent_authority", "consent_given_on", "consent_reference"):
+            if not values.get(name):
+                errors[name] = _(
+                    "A consent is recorded whole: the authority, the date and the reference of "
+                    "its document."
+                )
+    given = values.get("consent_given_on")
+    if given and given > timezone.localdate():
+        errors["consent_given_on"] = _("The consent cannot be dated in the future.")
+    return errors
+
+
+@transaction.atomic
+def placement_abroad_save(
+    *, actor: User, case: Case, seen_version: int | None = None, **values: Any
+) -> PlacementAbroad:
+    """Record where the child is to be placed abroad, with whom, and the receiving state's
+    consent when it has come (SG-07): the authority, the date and the document's reference,
+    all three or none. A stale edit is refused."""
+    _require_edit(actor, case)
+    unknown = set(values) - set(PLACEMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    if errors := _placement_errors(case, values):
+        raise ValidationError(errors)
+    placement = PlacementAbroad.objects.filter(case=case).first()
+    if placement is None:
+        placement = PlacementAbroad.objects.create(case=case, recorded_by=actor, **values)
+        record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=placement,
+            case_id=case.pk,
+            changes=diff({}, values),
+        )
+    else:
+        before = {name: getattr(placement, name) for name in values}
+        for name, value in values.items():
+            setattr(placement, name, value)
+        placement.recorded_by = actor
+        seen = seen_version if seen_version is not None else 0
+        save_versioned(placement, seen_version=seen, fields=[*values, "recorded_by"])
+        changes = diff(before, values)
+        changes["version"] = [seen, placement.version]
+        record(
+            actor=actor, action=AuditAction.UPDATE, obj=placement, case_id=case.pk, changes=changes
+        )
+    case.placement_abroad = placement  # the guard's cached read sees what was just saved
+    return placement
+
+
+@transaction.atomic
+def placement_consent_receive(
+    *, case: Case, partner: str, authority: str, given_on: date, reference: str
+) -> PlacementAbroad | None:
+    """The receiving state's consent to a placement abroad, sent by its authority's node in
+    reply to an Art. 33 consultation (SG-07): recorded on the case's placement abroad as a
+    caseworker records a consent received by letter. Without a placement abroad recorded on
+    the case nothing is written and None is answered (the reply stays in the request)."""
+    placement = PlacementAbroad.objects.filter(case=case).first()
+    if placement is None:
+        return None
+    values = {
+        "consent_authority": authority.strip()[:300],
+        "consent_given_on": min(given_on, timezone.localdate()),
+        "consent_reference": reference.strip()[:200],
+    }
+    before = {name: getattr(placement, name) for name in values}
+    for name, value in values.items():
+        setattr(placement, name, value)
+    placement.recorded_by = None
+    save_versioned(placement, seen_version=placement.version, fields=[*values, "recorded_by"])
+    changes = diff(before, values)
+    changes["version"] = [placement.version - 1, placement.version]
+    record(
+        actor=None,
+        actor_label=f"partner:{partner[:60]}",
+        action=AuditAction.UPDATE,
+        obj=placement,
+        case_id=case.pk,
+        changes=changes,
+    )
+    case.placement_abroad = placement
+    return placement
 
 
 # --- follow-up (step 8) ----------------------------------------------------------------------

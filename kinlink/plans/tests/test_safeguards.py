@@ -71,7 +71,10 @@ def test_a_fully_prepared_return_raises_none_of_the_return_safeguards(
     [
         ({"legal_status": "applied"}, CLAIM),
         ({"legal_status": "appeal"}, CLAIM),
-        ({"trafficking_reflection_until": timezone.localdate()}, "reflection period"),
+        (
+            {"trafficking_reflection_until": timezone.localdate() + timedelta(days=1)},
+            "reflection period",
+        ),
         ({"child_views_recorded_at": None}, "child's views must be recorded"),
     ],
     ids=["claim pending", "appeal pending", "reflection period", "child not heard"],
