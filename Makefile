@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: system-test-deps run network test test-sqlite test-postgres test-browser lint check-deploy bench bench-exchange messages makemessages clean setup
+.PHONY: system-test-deps system-pdf-deps bench-dashboard run network test test-sqlite test-postgres test-browser lint check-deploy bench bench-exchange messages makemessages clean setup
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -22,11 +22,17 @@ messages: $(VENV)/.installed
 
 setup: $(VENV)/.installed messages
 
-# What the tests need from Debian: xgettext for the translation check.
-system-test-deps:
+# What PDF documents need from Debian: Pango (WeasyPrint's text layout and Arabic shaping)
+# and fonts with Latin and Arabic letters (DejaVu; Amiri, a Naskh face, for Arabic).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-hosny-amiri
+system-pdf-deps:
+	bash scripts/ensure-debian-packages.sh $(PDF_PACKAGES)
+
+# What the tests need from Debian: xgettext for the translation check, and the PDF packages.
+system-test-deps: system-pdf-deps
 	bash scripts/ensure-debian-packages.sh xgettext:gettext msgfmt:gettext
 
-run: setup
+run: setup system-pdf-deps
 	mkdir -p var
 	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py migrate --no-input
 	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py directory_load --if-empty
@@ -37,7 +43,7 @@ run: setup
 	  KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # Three demonstration nodes (Morocco, Guinea, Italy) on 127.0.0.1:8001-8003, exchanging requests.
-network: setup
+network: setup system-pdf-deps
 	$(PY) scripts/network.py
 
 test: test-sqlite test-postgres
@@ -49,8 +55,8 @@ test-postgres: setup system-test-deps
 	source scripts/postgres-test-cluster.sh && \
 	  KINLINK_DB=postgresql $(PY) -m pytest -m "not browser"
 
-test-browser: setup
-	bash scripts/ensure-debian-packages.sh chromium:chromium
+test-browser: setup system-pdf-deps
+	bash scripts/ensure-debian-packages.sh chromium:chromium pdftoppm:poppler-utils
 	$(PY) -m pytest -m browser
 
 lint: setup
@@ -69,6 +75,10 @@ check-deploy: setup
 
 bench: setup
 	$(PY) bench/page_weight.py
+
+# 100,000 cases on PostgreSQL (a throw-away cluster), then the dashboards' render time.
+bench-dashboard: setup system-test-deps
+	source scripts/postgres-test-cluster.sh && KINLINK_DB=postgresql $(PY) bench/dashboard.py
 
 # Nodes on loopback, 10,000 envelopes, processes killed at random (several minutes).
 bench-exchange: setup

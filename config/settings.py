@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kinlink.assessments",
     "kinlink.plans",
     "kinlink.exchange",
+    "kinlink.reports",
     "kinlink.demo",
 ]
 
@@ -256,6 +257,10 @@ KINLINK_PERIODIC_JOBS = {
     "kinlink.cases.jobs.refresh_deadlines": 600,
     "kinlink.exchange.jobs.deliver_outbox": 2,
     "kinlink.exchange.jobs.refresh_request_deadlines": 600,
+    # De-identified aggregates to the network node, if the node settings name one.
+    "kinlink.reports.jobs.send_network_statistics": int(
+        os.environ.get("KINLINK_NETWORK_STATISTICS_EVERY", "86400")
+    ),
 }
 
 # Envelopes between nodes (kinlink.exchange). Retries wait base × 2^(n-1) seconds, at most the
@@ -274,3 +279,5 @@ KINLINK_EXCHANGE_MAX_ATTACHMENT_BYTES = 5_000_000
 # Node policy defaults; an administrator changes them per node on the settings page.
 KINLINK_RISK_RESPONSE_DEFAULTS = {"high": 24, "medium": 72, "low": 168}  # hours
 KINLINK_CASES_PER_PAGE = 25
+# The most rows an export may hold; a larger one is refused (narrow the filters).
+KINLINK_EXPORT_MAX_ROWS = int(os.environ.get("KINLINK_EXPORT_MAX_ROWS", "20000"))

@@ -217,6 +217,17 @@ ROUTES |= {
     "exchange_case:request_new": Row("case", allowed=EDITORS),
 }
 
+# Reports: dashboards by role (analysts read aggregates only), exports of what one may see,
+# documents of the cases one may see and edit.
+ROUTES |= {
+    "reports:caseload": Row(allowed=tuple(REGISTRARS)),
+    "reports:team": Row(allowed=("supervisor_a",)),
+    "reports:node": Row(allowed=("supervisor_a", "analyst")),
+    "reports:network": Row(allowed=("supervisor_a", "analyst")),
+    "reports:export": Row("export", allowed=(*REGISTRARS, "analyst")),
+    "reports:document": Row("case", allowed=EDITORS),
+}
+
 
 def named_routes(patterns: list[Any] | None = None, prefix: str = "") -> Iterator[str]:
     """Every route of the URL map as "namespace:name"; an unnamed route is an error."""
@@ -410,6 +421,7 @@ def world(
         "attachment": {"attachment_id": Attachment.objects.get().pk},
         "peer": {"peer_id": guinea.peer.pk},
         "envelope": {"envelope_id": envelope.pk},
+        "export": {"kind": "cases", "fmt": "csv"},
     }
 
 

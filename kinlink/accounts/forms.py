@@ -138,4 +138,18 @@ class NodeSettingsForm(forms.Form):
         min_value=30,
         max_value=365,
     )
+    network_statistics_peer = forms.ChoiceField(
+        label=_("Network node that receives this node's statistics"),
+        required=False,
+        choices=lambda: network_peer_choices(),
+        help_text=_("Counts only, small counts hidden; sent once a day."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def network_peer_choices() -> list[tuple[str, str]]:
+    """Active peers by node id. Read lazily: accounts does not depend on the exchange."""
+    from kinlink.exchange.models import Peer, PeerStatus
+
+    peers = Peer.objects.filter(status=PeerStatus.ACTIVE).order_by("name")
+    return [("", str(_("None"))), *((p.node_id, f"{p.name} ({p.node_id})") for p in peers)]

@@ -159,7 +159,7 @@ def team_update(*, actor: User, team: Team, seen_version: int, name: str) -> Tea
 
 
 @transaction.atomic
-def node_settings_update(*, actor: User, seen_version: int, **fields: int) -> NodeSettings:
+def node_settings_update(*, actor: User, seen_version: int, **fields: int | str) -> NodeSettings:
     _require_admin(actor)
     current = NodeSettings.current()
     before = {name: getattr(current, name) for name in fields}

@@ -102,6 +102,10 @@ class NodeSettings(models.Model):
         default=30,
         validators=[MinValueValidator(30), MaxValueValidator(365)],
     )
+    # The peer node (its node id) that gathers the network's statistics; blank: none.
+    network_statistics_peer = models.CharField(
+        _("network node that receives this node's statistics"), max_length=64, blank=True
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
