@@ -49,7 +49,14 @@ test-postgres: setup system-test-deps
 	source scripts/postgres-test-cluster.sh && \
 	  KINLINK_DB=postgresql $(PY) -m pytest -m "not browser"
 
-test-browser: setup
+# axe-core (pinned in tests/browser/axe/package-lock.json) is installed by npm from its registry.
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
+	bash scripts/ensure-debian-packages.sh npm:npm
+	npm ci --prefix tests/browser/axe --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-browser: setup $(AXE)
 	bash scripts/ensure-debian-packages.sh chromium:chromium
 	$(PY) -m pytest -m browser
 
