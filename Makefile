@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: system-test-deps system-pdf-deps bench-dashboard run network test test-sqlite test-postgres test-browser lint check-deploy bench bench-exchange messages makemessages clean setup
+.PHONY: system-test-deps system-pdf-deps bench-dashboard bench-load run network test test-sqlite test-postgres test-browser lint check-deploy bench bench-exchange messages makemessages clean setup
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -55,7 +55,14 @@ test-postgres: setup system-test-deps
 	source scripts/postgres-test-cluster.sh && \
 	  KINLINK_DB=postgresql $(PY) -m pytest -m "not browser"
 
-test-browser: setup system-pdf-deps
+# axe-core (pinned in tests/browser/axe/package-lock.json) is installed by npm from its registry.
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
+	bash scripts/ensure-debian-packages.sh npm:npm
+	npm ci --prefix tests/browser/axe --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-browser: setup system-pdf-deps $(AXE)
 	bash scripts/ensure-debian-packages.sh chromium:chromium pdftoppm:poppler-utils
 	$(PY) -m pytest -m browser
 
@@ -79,6 +86,11 @@ bench: setup
 # 100,000 cases on PostgreSQL (a throw-away cluster), then the dashboards' render time.
 bench-dashboard: setup system-test-deps
 	source scripts/postgres-test-cluster.sh && KINLINK_DB=postgresql $(PY) bench/dashboard.py
+
+# 200 caseworkers on a node on PostgreSQL with 100,000 cases (seeded once; tens of minutes).
+bench-load: setup
+	$(PIP) install --quiet -r requirements-bench.txt
+	source scripts/postgres-test-cluster.sh && $(PY) bench/load.py
 
 # Nodes on loopback, 10,000 envelopes, processes killed at random (several minutes).
 bench-exchange: setup
