@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kinlink.care",
     "kinlink.assessments",
     "kinlink.plans",
+    "kinlink.tracing",
     "kinlink.demo",
 ]
 

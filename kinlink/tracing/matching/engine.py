@@ -1,0 +1,106 @@
+"""Matching many records: candidates from the index, scored, the best kept."""
+
+from __future__ import annotations
+
+import heapq
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from kinlink.tracing.matching.index import CandidateIndex
+from kinlink.tracing.matching.prepare import Prepared, prepare
+from kinlink.tracing.matching.records import Record
+from kinlink.tracing.matching.score import SUGGEST, Score, probability, score_pair, weigh
+
+MIN_SCORE = 0.01  # below this a candidate is not worth a caseworker's glance
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One candidate for one record: a row of matches.csv."""
+
+    request_id: str
+    case_id: str
+    score: float
+    suggested: bool
+
+
+class Matcher:
+    """Cases prepared and indexed once; then any number of records matched against them."""
+
+    def __init__(self, cases: Sequence[Record]) -> None:
+        self.index = CandidateIndex([prepare(case) for case in cases])
+
+    def top(self, record: Record | Prepared, top: int = 10) -> list[Match]:
+        """The best `top` candidate cases for one record, best first, without explanation."""
+        query = record if isinstance(record, Prepared) else prepare(record)
+        scored = [(weigh(query, case), case.record_id) for case in self.index.candidates(query)]
+        best = heapq.nlargest(top, scored, key=lambda item: (item[0], _reverse(item[1])))
+        matches = []
+        for weight, case_id in best:
+            value = probability(weight)
+            if value < MIN_SCORE:
+                break
+            matches.append(Match(query.record_id, case_id, value, value >= SUGGEST))
+        return matches
+
+    def explain(self, record: Record | Prepared, top: int = 10) -> list[Score]:
+        """The best candidates with their field-by-field explanation (for the review screen)."""
+        query = record if isinstance(record, Prepared) else prepare(record)
+        by_id = {case.record_id: case for case in self.index.candidates(query)}
+        return [score_pair(query, by_id[m.case_id]) for m in self.top(query, top)]
+
+
+def _reverse(text: str) -> tuple[int, ...]:
+    # Ties on weight go to the smaller case id, for a reproducible output.
+    return tuple(-ord(ch) for ch in text)
+
+
+def match_all(
+    cases: Sequence[Record], requests: Sequence[Record], top: int = 10, workers: int = 0
+) -> Iterator[Match]:
+    """Every request's best candidates, in request order.
+
+    With `workers` > 1 (default: the machine's cores, at most 2 per the benchmark), the
+    requests are split among forked processes that share the index read-only.
+    """
+    matcher = Matcher(cases)
+    workers = workers or min(2, os.cpu_count() or 1)
+    if workers <= 1 or len(requests) < 200:
+        for request in requests:
+            yield from matcher.top(request, top)
+        return
+    yield from _parallel(matcher, requests, top, workers)
+
+
+_SHARED: dict[str, object] = {}
+
+
+def _work(chunk: tuple[int, int]) -> list[Match]:
+    matcher = _SHARED["matcher"]
+    requests = _SHARED["requests"]
+    assert isinstance(matcher, Matcher)
+    assert isinstance(requests, list)
+    found: list[Match] = []
+    for request in requests[chunk[0] : chunk[1]]:
+        found.extend(matcher.top(request, int(str(_SHARED["top"]))))
+    return found
+
+
+def _parallel(
+    matcher: Matcher, requests: Sequence[Record], top: int, workers: int
+) -> Iterator[Match]:
+    import gc
+    import multiprocessing
+
+    _SHARED.update(matcher=matcher, requests=list(requests), top=top)
+    # Freezing the heap keeps the forked workers from copying the index page by page.
+    gc.freeze()
+    size = 500
+    chunks = [(start, min(start + size, len(requests))) for start in range(0, len(requests), size)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        for found in pool.imap(_work, chunks):
+            yield from found
+    gc.unfreeze()
+    _SHARED.clear()

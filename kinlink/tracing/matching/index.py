@@ -1,0 +1,97 @@
+"""Blocking: which cases are worth scoring against a record.
+
+Scoring every case against every request is 2·10⁹ pairs at national scale; instead each
+case is filed under short keys, and a record is scored only against the cases that share
+one of its keys:
+
+- two name parts (`p|`): any two tokens of the name or an alias, order ignored, so a
+  swapped order, a dropped second surname or a truncated chain still share a key;
+- one name part and a birth year (`y|`), the query side widened by the tolerance of
+  estimated ages;
+- one name part and the first name of the father (`f|`) or of the mother (`m|`).
+
+A token's key is its nickname group when it has one, else its first four consonants.
+A key held by too many cases (a common name part in a common year) is skipped: it says
+nothing, and the pair keys find those records anyway.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from kinlink.tracing.matching.names import Token
+from kinlink.tracing.matching.prepare import Prepared
+
+MAX_TOKENS = 6
+YEAR_TOLERANCE = 2  # extra years searched either side of the query's birth range
+AGE_TOLERANCE = 3  # the same when either the query's birth is an age estimate
+MAX_POSTING = 2000  # a key shared by more cases than this is not used to find candidates
+MAX_CANDIDATES = 400  # scored per query, those sharing the most keys first
+
+
+def _token_keys(tokens: Iterable[Token]) -> list[tuple[str, ...]]:
+    return [token.keys for token in list(tokens)[:MAX_TOKENS]]
+
+
+def _name_keys(p: Prepared) -> tuple[set[str], set[str]]:
+    """Pair keys and single-token keys of a record's name and aliases."""
+    pairs: set[str] = set()
+    singles: set[str] = set()
+    for name in (p.name + p.chain, *p.aliases):
+        per_token = _token_keys(name)
+        for i, keys_i in enumerate(per_token):
+            singles.update(keys_i)
+            for keys_j in per_token[i + 1 :]:
+                for x in keys_i:
+                    for y in keys_j:
+                        if x != y:
+                            pairs.add("p|" + "|".join(sorted((x, y))))
+    return pairs, singles
+
+
+def keys(p: Prepared, *, query: bool) -> set[str]:
+    """The blocking keys of a record; `query=True` widens birth years by the tolerance."""
+    pairs, singles = _name_keys(p)
+    found = set(pairs)
+    if p.birth.known:
+        widen = 0
+        if query:
+            widen = AGE_TOLERANCE if p.birth.kind in {"age", "placeholder"} else YEAR_TOLERANCE
+        for year in range(p.birth.first_year - widen, p.birth.last_year + widen + 1):
+            found.update(f"y|{key}|{year}" for key in singles)
+    for prefix, parent in (("f|", p.father), ("m|", p.mother)):
+        if parent:
+            for parent_key in parent[0].keys:
+                found.update(f"{prefix}{key}|{parent_key}" for key in singles)
+    if not found:
+        found.update("s|" + key for key in singles)
+    return found
+
+
+class CandidateIndex:
+    """Cases filed under their blocking keys, for repeated candidate look-ups."""
+
+    def __init__(self, cases: Sequence[Prepared]) -> None:
+        self.cases = list(cases)
+        postings: dict[str, list[int]] = defaultdict(list)
+        for position, case in enumerate(self.cases):
+            for key in keys(case, query=False):
+                postings[key].append(position)
+        self.postings = dict(postings)
+
+    def candidates(self, record: Prepared, limit: int = MAX_CANDIDATES) -> list[Prepared]:
+        """Cases sharing a key with the record, the ones sharing most first, at most `limit`.
+        The record itself (same record_id) is never its own candidate."""
+        hits: dict[int, int] = defaultdict(int)
+        for key in keys(record, query=True):
+            posting = self.postings.get(key)
+            if posting is None or len(posting) > MAX_POSTING:
+                continue
+            # A shared pair of name parts says more than a shared part and a year.
+            weight = 3 if key[0] == "p" else 1
+            for position in posting:
+                hits[position] += weight
+        ranked = sorted(hits.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        found = [self.cases[position] for position, _ in ranked]
+        return [case for case in found if case.record_id != record.record_id]

@@ -1,0 +1,122 @@
+"""A pair's score: the field weights added, turned into a probability, explained.
+
+Rules on top of the field weights:
+
+- A child is told from his sibling, his twin and his namesake by his own name. When the
+  names conflict, what siblings share (birth, parents, place, nationality, sex) cannot lift
+  the score: only its negative evidence counts.
+- Scores are symmetric: a pair is always compared in one order (`Prepared.order`).
+- `score = 1 / (1 + 2^-(weight - PRIOR))`; a candidate is *suggested* when its score
+  reaches SUGGEST (calibrated on the development set, `docs/matching.md`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from kinlink.tracing.matching import compare
+from kinlink.tracing.matching.names import Token
+from kinlink.tracing.matching.prepare import Prepared
+
+PRIOR = 8.0  # bits of evidence at which a pair is as likely one child as two
+SUGGEST = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class FieldEvidence:
+    """One line of an explanation, as the review screen shows it."""
+
+    field: str
+    left: str
+    right: str
+    level: str
+    weight: float
+    counted: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A pair's score in [0, 1], whether it is suggested, and the evidence for it."""
+
+    left_id: str
+    right_id: str
+    value: float
+    weight: float
+    suggested: bool
+    evidence: tuple[FieldEvidence, ...]
+
+
+def probability(weight: float) -> float:
+    """The score of a total weight in bits."""
+    exponent = max(-60.0, min(60.0, weight - PRIOR))
+    return 1.0 / (1.0 + math.pow(2.0, -exponent))
+
+
+def _levels(a: Prepared, b: Prepared) -> list[tuple[str, str, float]]:
+    return [
+        ("name", *compare.compare_names(a, b)),
+        ("birth", *compare.compare_birth(a.birth, b.birth)),
+        ("sex", *compare.compare_sex(a.sex, b.sex)),
+        ("father_name", *compare.compare_parent(a.father, b.father)),
+        ("mother_name", *compare.compare_parent(a.mother, b.mother)),
+        ("place_of_origin", *compare.compare_place(a.place, b.place)),
+        ("nationality", *compare.compare_nationality(a.nationality, b.nationality)),
+    ]
+
+
+def _total(levels: list[tuple[str, str, float]]) -> tuple[float, list[bool]]:
+    conflict = levels[0][1] in compare.CONFLICTS
+    counted = [True] + [not (conflict and weight > 0) for _, _, weight in levels[1:]]
+    total = sum(weight for (_, _, weight), used in zip(levels, counted, strict=True) if used)
+    return total, counted
+
+
+def _ordered(a: Prepared, b: Prepared) -> tuple[Prepared, Prepared, bool]:
+    return (a, b, False) if a.order <= b.order else (b, a, True)
+
+
+def weigh(a: Prepared, b: Prepared) -> float:
+    """The total weight of a pair, without the explanation (the fast path for ranking)."""
+    first, second, _ = _ordered(a, b)
+    return _total(_levels(first, second))[0]
+
+
+def _show(tokens: tuple[Token, ...]) -> str:
+    return " ".join(token.text for token in tokens)
+
+
+def _values(p: Prepared, field: str) -> str:
+    record = p.record
+    if field == "name":
+        names = " ".join(part for part in (record.given_name, record.family_name) if part)
+        return "; ".join([names, *record.other_names]) if record.other_names else names
+    if field == "birth":
+        return p.birth.describe()
+    if field == "sex":
+        return p.sex
+    if field == "nationality":
+        return p.nationality
+    return str(getattr(record, field))
+
+
+def score_pair(a: Prepared, b: Prepared) -> Score:
+    """Score and explain a pair. score_pair(a, b) and score_pair(b, a) agree."""
+    first, second, flipped = _ordered(a, b)
+    levels = _levels(first, second)
+    total, counted = _total(levels)
+    evidence = []
+    for (field, level, weight), used in zip(levels, counted, strict=True):
+        left, right = _values(first, field), _values(second, field)
+        if flipped:
+            left, right = right, left
+        evidence.append(FieldEvidence(field, left, right, level, round(weight, 2), used))
+    value = probability(total)
+    return Score(
+        left_id=a.record_id,
+        right_id=b.record_id,
+        value=value,
+        weight=total,
+        suggested=value >= SUGGEST,
+        evidence=tuple(evidence),
+    )
