@@ -8,7 +8,9 @@ child and between records of two children, then checked on the development set
 
 from __future__ import annotations
 
-from rapidfuzz.distance import JaroWinkler
+import itertools
+
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from kinlink.tracing.matching.birth import Birth, one_digit_apart, swapped, year_gap
 from kinlink.tracing.matching.names import Token
@@ -17,7 +19,7 @@ from kinlink.tracing.matching.prepare import Prepared
 AGREE = 0.85  # two tokens with at least this similarity are one name part
 NEAR = 0.70  # below this they are two different names
 
-_SIMILARITY: dict[tuple[int, int], float] = {}
+_SIMILARITY: dict[int, float] = {}
 
 
 def _forms(fa: str, sa: str, fb: str, sb: str, vowelless: bool) -> float:
@@ -41,12 +43,15 @@ def token_similarity(a: Token, b: Token) -> float:
     """0–1: how likely two tokens are spellings of one name part. Symmetric."""
     if a is b or a.folded == b.folded:
         return 1.0
-    key = (id(a), id(b)) if id(a) < id(b) else (id(b), id(a))
+    x, y = a.number, b.number
+    key = (x << 32 | y) if x < y else (y << 32 | x)
     cached = _SIMILARITY.get(key)
     if cached is not None:
         return cached
     if a.canon and a.canon == b.canon:
         value = 0.95
+    elif a.soft and a.soft == b.soft and len(a.soft) >= 2 and (a.vowelless or b.vowelless):
+        value = 0.9
     else:
         vowelless = a.vowelless or b.vowelless
         value = _forms(a.folded, a.skeleton, b.folded, b.skeleton, vowelless)
@@ -54,6 +59,10 @@ def token_similarity(a: Token, b: Token) -> float:
             value = max(value, _forms(a.bare_folded, a.bare_skeleton, b.folded, b.skeleton, vowelless))
         if b.bare_folded:
             value = max(value, _forms(a.folded, a.skeleton, b.bare_folded, b.bare_skeleton, vowelless))
+        if value < AGREE and min(len(a.text), len(b.text)) >= 4 and not vowelless:
+            # One slip of the pen: a letter dropped, doubled, changed or two exchanged.
+            if DamerauLevenshtein.distance(a.text, b.text, score_cutoff=1) <= 1:
+                value = max(value, 0.87)
     if len(_SIMILARITY) > 2_000_000:
         _SIMILARITY.clear()
     _SIMILARITY[key] = value
@@ -62,29 +71,49 @@ def token_similarity(a: Token, b: Token) -> float:
 
 def align(a: tuple[Token, ...], b: tuple[Token, ...]) -> tuple[list[float], bool]:
     """The similarity of each token of the shorter name with its partner in the longer one,
-    pairing greedily best first, each token used once (order ignored: "Nguyen Van An" and
-    "An Nguyen Van" are one name); and whether `a` was the shorter."""
+    each token used once (order ignored: "Nguyen Van An" and "An Nguyen Van" are one name);
+    and whether `a` was the shorter."""
+    sims, _, a_shorter = align_partners(a, b)
+    return sims, a_shorter
+
+
+def align_partners(
+    a: tuple[Token, ...], b: tuple[Token, ...]
+) -> tuple[list[float], list[int], bool]:
+    """As `align`, with the position of each token's partner in the longer name. Up to
+    three tokens on the shorter side the pairing is the best one (every assignment tried);
+    beyond, greedy."""
     a_shorter = len(a) <= len(b)
     if not a_shorter:
         a, b = b, a
+    rows = [[token_similarity(x, y) for y in b] for x in a]
     if len(a) == 1:
-        return [max(token_similarity(a[0], other) for other in b)], a_shorter
+        row = rows[0]
+        best_j = max(range(len(b)), key=row.__getitem__)
+        return [row[best_j]], [best_j], a_shorter
+    if len(a) <= 3 and len(b) <= 5:
+        indices = range(len(a))
+        perm = max(
+            itertools.permutations(range(len(b)), len(a)),
+            key=lambda p: sum(rows[i][p[i]] for i in indices),
+        )
+        return [rows[i][perm[i]] for i in indices], list(perm), a_shorter
     pairs = sorted(
-        ((token_similarity(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)),
-        reverse=True,
+        ((rows[i][j], i, j) for i in range(len(a)) for j in range(len(b))), reverse=True
     )
     best = [0.0] * len(a)
+    partner = [0] * len(a)
     used_a: set[int] = set()
     used_b: set[int] = set()
     for value, i, j in pairs:
         if i in used_a or j in used_b:
             continue
-        best[i] = value
+        best[i], partner[i] = value, j
         used_a.add(i)
         used_b.add(j)
         if len(used_a) == len(a):
             break
-    return best, a_shorter
+    return best, partner, a_shorter
 
 
 # --- the child's name ---------------------------------------------------------------
@@ -119,7 +148,7 @@ def compare_name_tokens(a: Name, b: Name) -> tuple[str, float]:
     (a_tokens, a_given), (b_tokens, b_given) = a, b
     if not a_tokens or not b_tokens:
         return "unknown", 0.0
-    sims, a_shorter = align(a_tokens, b_tokens)
+    sims, partners, a_shorter = align_partners(a_tokens, b_tokens)
     low = min(sims)
     if low >= AGREE:
         if len(sims) == 1:
@@ -132,8 +161,11 @@ def compare_name_tokens(a: Name, b: Name) -> tuple[str, float]:
     if not any(s >= AGREE for s in sims):
         level = "may be misspelt" if max(sims) >= NEAR else "differs"
         return level, NAME_WEIGHTS[level]
-    given = a_given if a_shorter else b_given
-    weak_given = any(s < AGREE and i < given for i, s in enumerate(sims))
+    # Siblings: a given name facing a given name, and they differ.
+    given, other_given = (a_given, b_given) if a_shorter else (b_given, a_given)
+    weak_given = any(
+        s < AGREE and i < given and partners[i] < other_given for i, s in enumerate(sims)
+    )
     part = "given name" if weak_given else "family name"
     level = f"{part} may be misspelt" if low >= NEAR else f"{part} differs"
     return level, NAME_WEIGHTS[level]
@@ -143,11 +175,24 @@ def _variants(tokens: tuple[Token, ...], given: int, chain: tuple[Token, ...]) -
     return [(tokens, given), (tokens + chain, given)] if chain else [(tokens, given)]
 
 
+def _given_agree(a: Prepared, b: Prepared) -> bool:
+    return any(
+        token_similarity(x, y) >= AGREE for x in a.name[: a.given] for y in b.name[: b.given]
+    )
+
+
 def compare_names(a: Prepared, b: Prepared) -> tuple[str, float]:
-    """The best agreement between any name or alias of one record and any of the other; a
-    record without a family name is also tried with its father's names as the family name."""
-    left = _variants(a.name, a.given, a.chain) + [(alias, len(alias)) for alias in a.aliases]
-    right = _variants(b.name, b.given, b.chain) + [(alias, len(alias)) for alias in b.aliases]
+    """The best agreement between any name or alias of one record and any of the other.
+
+    A record without a family name is also tried with its father's names as its family name,
+    when the given names agree: otherwise "Ahmad, son of Mohammad" would be his own father
+    "Mohammad, son of Ahmad".
+    """
+    chains = _given_agree(a, b)
+    left = _variants(a.name, a.given, a.chain if chains else ())
+    right = _variants(b.name, b.given, b.chain if chains else ())
+    left += [(alias, len(alias)) for alias in a.aliases]
+    right += [(alias, len(alias)) for alias in b.aliases]
     best = ("unknown", 0.0)
     for x in left:
         for y in right:
@@ -172,7 +217,7 @@ def compare_parent(a: tuple[Token, ...], b: tuple[Token, ...]) -> tuple[str, flo
         return "partly", 0.5
     if max(sims) >= NEAR:
         return "may be misspelt", -0.5
-    return "differs", -3.0
+    return "differs", -4.5
 
 
 def compare_place(a: tuple[Token, ...], b: tuple[Token, ...]) -> tuple[str, float]:

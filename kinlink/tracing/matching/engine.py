@@ -12,7 +12,11 @@ from kinlink.tracing.matching.prepare import Prepared, prepare
 from kinlink.tracing.matching.records import Record
 from kinlink.tracing.matching.score import SUGGEST, Score, probability, score_pair, weigh
 
-MIN_SCORE = 0.01  # below this a candidate is not worth a caseworker's glance
+SHOW = 0.015  # weight 3 bits: below it a candidate is not worth a caseworker's glance
+# A candidate is suggested when it reaches SUGGEST and is within this many bits of the
+# request's best candidate: one child is rarely registered twice, and a far weaker second
+# is a namesake.
+SUGGEST_MARGIN = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,21 +38,27 @@ class Matcher:
     def top(self, record: Record | Prepared, top: int = 10) -> list[Match]:
         """The best `top` candidate cases for one record, best first, without explanation."""
         query = record if isinstance(record, Prepared) else prepare(record)
-        scored = [(weigh(query, case), case.record_id) for case in self.index.candidates(query)]
+        frequencies = self.index.frequencies
+        scored = [
+            (weigh(query, case, frequencies), case.record_id)
+            for case in self.index.candidates(query)
+        ]
         best = heapq.nlargest(top, scored, key=lambda item: (item[0], _reverse(item[1])))
         matches = []
         for weight, case_id in best:
             value = probability(weight)
-            if value < MIN_SCORE:
+            if value < SHOW:
                 break
-            matches.append(Match(query.record_id, case_id, value, value >= SUGGEST))
+            suggested = value >= SUGGEST and weight >= best[0][0] - SUGGEST_MARGIN
+            matches.append(Match(query.record_id, case_id, value, suggested))
         return matches
 
     def explain(self, record: Record | Prepared, top: int = 10) -> list[Score]:
         """The best candidates with their field-by-field explanation (for the review screen)."""
         query = record if isinstance(record, Prepared) else prepare(record)
         by_id = {case.record_id: case for case in self.index.candidates(query)}
-        return [score_pair(query, by_id[m.case_id]) for m in self.top(query, top)]
+        frequencies = self.index.frequencies
+        return [score_pair(query, by_id[m.case_id], frequencies) for m in self.top(query, top)]
 
 
 def _reverse(text: str) -> tuple[int, ...]:

@@ -17,7 +17,10 @@ nothing, and the pair keys find those records anyway.
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections import defaultdict
+from operator import itemgetter
 from collections.abc import Iterable, Sequence
 
 from kinlink.tracing.matching.names import Token
@@ -27,7 +30,7 @@ MAX_TOKENS = 6
 YEAR_TOLERANCE = 2  # extra years searched either side of the query's birth range
 AGE_TOLERANCE = 3  # the same when either the query's birth is an age estimate
 MAX_POSTING = 2000  # a key shared by more cases than this is not used to find candidates
-MAX_CANDIDATES = 400  # scored per query, those sharing the most keys first
+MAX_CANDIDATES = 120  # scored per query, those sharing the rarest keys first
 
 
 def _token_keys(tokens: Iterable[Token]) -> list[tuple[str, ...]]:
@@ -64,7 +67,9 @@ def keys(p: Prepared, *, query: bool) -> set[str]:
         if parent:
             for parent_key in parent[0].keys:
                 found.update(f"{prefix}{key}|{parent_key}" for key in singles)
-    if not found:
+    # A single name part, for records that share nothing else: every case is filed under
+    # each of its parts, and a query uses them when its name has one part or it has no birth.
+    if not query or len(p.name) < 2 or not p.birth.known:
         found.update("s|" + key for key in singles)
     return found
 
@@ -79,19 +84,24 @@ class CandidateIndex:
             for key in keys(case, query=False):
                 postings[key].append(position)
         self.postings = dict(postings)
+        total = max(1, len(self.cases))
+        self.frequencies = {
+            key[2:]: len(posting) / total for key, posting in self.postings.items() if key[0] == "s"
+        }
 
-    def candidates(self, record: Prepared, limit: int = MAX_CANDIDATES) -> list[Prepared]:
+    def candidates(self, record: Prepared, limit: int = 0) -> list[Prepared]:
         """Cases sharing a key with the record, the ones sharing most first, at most `limit`.
         The record itself (same record_id) is never its own candidate."""
-        hits: dict[int, int] = defaultdict(int)
+        hits: dict[int, float] = defaultdict(float)
         for key in keys(record, query=True):
             posting = self.postings.get(key)
             if posting is None or len(posting) > MAX_POSTING:
                 continue
-            # A shared pair of name parts says more than a shared part and a year.
-            weight = 3 if key[0] == "p" else 1
+            # A rare shared key says more than a common one; a shared pair of name parts
+            # more than a shared part and a year.
+            weight = (3.0 if key[0] == "p" else 1.0) / (1.0 + math.log(len(posting)))
             for position in posting:
                 hits[position] += weight
-        ranked = sorted(hits.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        ranked = heapq.nlargest(limit or MAX_CANDIDATES, hits.items(), key=itemgetter(1))
         found = [self.cases[position] for position, _ in ranked]
         return [case for case in found if case.record_id != record.record_id]

@@ -15,8 +15,9 @@ then carries three forms:
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kinlink.tracing.matching import nicknames
@@ -56,16 +57,17 @@ FOLDS = (
     ("ee", "i"),
     ("ey", "i"),
     ("ay", "ai"),
-    ("ts", "s"),
     ("q", "k"),
     ("c", "k"),
     ("x", "ks"),
     ("z", "s"),
-    ("w", "u"),
+    ("w", "v"),
     ("y", "i"),
-    ("v", "b"),
 )
 VOWELS = frozenset("aeiou")
+# Letters a skeleton leaves out besides the vowels: "v" is Arabic-script و, a consonant in
+# Persian speech (Javad) and a vowel in Arabic (Mahmoud), written without a sign for which.
+SKELETON_DROPS = frozenset("aeiouv")
 # French "Dia-"/"Dja-" and English "Ja-" are one sound (Diallo, Djalo, Jallow).
 DI_VOWEL = re.compile(r"^d[iy](?=[aeou])")
 # Spanish and Italian write a hard "g" before e and i as "gu" and "gh" (Miguel, Ghirardi).
@@ -81,10 +83,15 @@ class Token:
     skeleton: str
     canon: str
     vowelless: bool
+    # The skeleton without "h": Latin spellings drop Arabic ح and ه freely (Zabiullah for
+    # ذبیح الله, Amadou for Ahmadou).
+    soft: str
     # The form without a joined Arabic article ("Alhassan" → `hasan`), or "" if none: kept
     # beside the whole word because "Alberto" and "Alpha" are not "al" + a name.
     bare_folded: str = ""
     bare_skeleton: str = ""
+    # A number of its own, so that pair similarities are cached under one integer.
+    number: int = field(default_factory=itertools.count().__next__, compare=False)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -159,22 +166,24 @@ def canonical_name(folded: str) -> str:
 
 def skeleton_of(folded: str) -> str:
     """Consonants only, doubles folded: what an abjad writes ("mhmd")."""
-    consonants = "".join(ch for ch in folded if ch not in VOWELS)
+    consonants = "".join(ch for ch in folded if ch not in SKELETON_DROPS)
     return re.sub(r"(.)\1+", r"\1", consonants)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=None)
 def make_token(word: str, vowelless: bool) -> Token:
     """A token from one transliterated word."""
     # An abjad word arrives folded letter by letter (`script.ABJAD_LETTERS`).
     folded = _finish(word) if vowelless else fold(word)
     skeleton = skeleton_of(folded)
+    soft = skeleton.replace("h", "")
     canon = "" if vowelless else canonical_name(folded)
     bare = JOINED_ARTICLE.sub("", word)
     if bare != word and not vowelless:
         bare_folded = fold(bare)
-        return Token(word, folded, skeleton, canon, vowelless, bare_folded, skeleton_of(bare_folded))
-    return Token(word, folded, skeleton, canon, vowelless)
+        bare_skeleton = skeleton_of(bare_folded)
+        return Token(word, folded, skeleton, canon, vowelless, soft, bare_folded, bare_skeleton)
+    return Token(word, folded, skeleton, canon, vowelless, soft)
 
 
 @lru_cache(maxsize=200_000)

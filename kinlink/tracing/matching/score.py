@@ -19,7 +19,7 @@ from kinlink.tracing.matching import compare
 from kinlink.tracing.matching.names import Token
 from kinlink.tracing.matching.prepare import Prepared
 
-PRIOR = 8.0  # bits of evidence at which a pair is as likely one child as two
+PRIOR = 9.0  # bits of evidence at which a pair is as likely one child as two
 SUGGEST = 0.5
 
 
@@ -53,13 +53,46 @@ def probability(weight: float) -> float:
     return 1.0 / (1.0 + math.pow(2.0, -exponent))
 
 
-def _levels(a: Prepared, b: Prepared) -> list[tuple[str, str, float]]:
+# Term frequency: agreeing on "Fatoumata Diallo" says less than agreeing on a rare name.
+# Each agreeing name part moves the weight by half its rarity in bits against a name part
+# held by one record in a hundred, within ±RARITY_CAP.
+REFERENCE_SHARE = 0.01
+RARITY_CAP = 1.5
+AGREEING = frozenset({"same", "agree", "one part agrees"})
+Frequencies = dict[str, float]
+
+
+def _rarity(tokens: tuple[Token, ...], frequencies: Frequencies | None) -> float:
+    if not frequencies:
+        return 0.0
+    total = 0.0
+    for token in tokens:
+        share = frequencies.get(token.keys[0], 0.0) or 1e-4
+        total += max(-RARITY_CAP, min(RARITY_CAP, 0.5 * math.log2(REFERENCE_SHARE / share)))
+    return total
+
+
+def _levels(
+    a: Prepared,
+    b: Prepared,
+    frequencies: Frequencies | None = None,
+    name: tuple[str, float] | None = None,
+) -> list[tuple[str, str, float]]:
+    name_level, name_weight = name or compare.compare_names(a, b)
+    if name_level in AGREEING:
+        name_weight += _rarity(min(a.name, b.name, key=len) or a.name, frequencies)
+    father = compare.compare_parent(a.father, b.father)
+    if father[0] == "agree":
+        father = (father[0], father[1] + _rarity(min(a.father, b.father, key=len)[:1], frequencies))
+    mother = compare.compare_parent(a.mother, b.mother)
+    if mother[0] == "agree":
+        mother = (mother[0], mother[1] + _rarity(min(a.mother, b.mother, key=len)[:1], frequencies))
     return [
-        ("name", *compare.compare_names(a, b)),
+        ("name", name_level, name_weight),
         ("birth", *compare.compare_birth(a.birth, b.birth)),
         ("sex", *compare.compare_sex(a.sex, b.sex)),
-        ("father_name", *compare.compare_parent(a.father, b.father)),
-        ("mother_name", *compare.compare_parent(a.mother, b.mother)),
+        ("father_name", *father),
+        ("mother_name", *mother),
         ("place_of_origin", *compare.compare_place(a.place, b.place)),
         ("nationality", *compare.compare_nationality(a.nationality, b.nationality)),
     ]
@@ -76,10 +109,17 @@ def _ordered(a: Prepared, b: Prepared) -> tuple[Prepared, Prepared, bool]:
     return (a, b, False) if a.order <= b.order else (b, a, True)
 
 
-def weigh(a: Prepared, b: Prepared) -> float:
-    """The total weight of a pair, without the explanation (the fast path for ranking)."""
+def weigh(a: Prepared, b: Prepared, frequencies: Frequencies | None = None) -> float:
+    """The total weight of a pair, without the explanation (the fast path for ranking).
+
+    When the names conflict, the other fields can only lower the weight, so the name's
+    weight is returned alone: an upper bound, below every display threshold.
+    """
     first, second, _ = _ordered(a, b)
-    return _total(_levels(first, second))[0]
+    level, weight = compare.compare_names(first, second)
+    if level in compare.CONFLICTS:
+        return weight
+    return _total(_levels(first, second, frequencies, (level, weight)))[0]
 
 
 def _show(tokens: tuple[Token, ...]) -> str:
@@ -100,10 +140,14 @@ def _values(p: Prepared, field: str) -> str:
     return str(getattr(record, field))
 
 
-def score_pair(a: Prepared, b: Prepared) -> Score:
-    """Score and explain a pair. score_pair(a, b) and score_pair(b, a) agree."""
+def score_pair(a: Prepared, b: Prepared, frequencies: Frequencies | None = None) -> Score:
+    """Score and explain a pair. score_pair(a, b) and score_pair(b, a) agree.
+
+    `frequencies` (share of records holding each name key, `CandidateIndex.frequencies`)
+    turns on the term-frequency adjustment; without it a pair is scored on its own.
+    """
     first, second, flipped = _ordered(a, b)
-    levels = _levels(first, second)
+    levels = _levels(first, second, frequencies)
     total, counted = _total(levels)
     evidence = []
     for (field, level, weight), used in zip(levels, counted, strict=True):

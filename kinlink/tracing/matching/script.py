@@ -38,7 +38,7 @@ ABJAD_LETTERS = str.maketrans(
     }
 )  # fmt: skip
 ABJAD = re.compile(rf"[{ARABIC_LETTER}\u0590-\u05ff\u0700-\u074f\u0780-\u07bf]")
-LATIN_WORD = re.compile(r"[a-z]+")
+LATIN_WORD = re.compile(r"[a-z0-9]+")
 
 
 def is_abjad(word: str) -> bool:
