@@ -114,7 +114,9 @@ def score_tracing(path: Path, truth_path: Path) -> dict[str, object]:
     """TRACING_FORMAT scores against truth.csv (one true case or none per request)."""
     matches = read_matches(path)
     with truth_path.open(encoding="utf-8") as handle:
-        truth = {row["request_id"]: (row["case_id"], row["group"]) for row in csv.DictReader(handle)}
+        truth = {
+            row["request_id"]: (row["case_id"], row["group"]) for row in csv.DictReader(handle)
+        }
     hits = positives = tp = fp = fn = 0
     shown: list[int] = []
     groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -151,9 +153,7 @@ def score_pairs(path: Path, truth: set[frozenset[str]], dedupe: bool) -> dict[st
         partners[a].add(b)
         partners[b].add(a)
     requests = list(partners) if dedupe else [b for pair in truth for b in pair if "dup" in b]
-    hits = sum(
-        bool(partners[r] & {c for c, _ in matches.get(r, [])}) for r in requests
-    )
+    hits = sum(bool(partners[r] & {c for c, _ in matches.get(r, [])}) for r in requests)
     tp = len(suggested & truth)
     return summary(hits / max(1, len(requests)), tp, len(suggested) - tp, len(truth) - tp, None, {})
 
@@ -246,11 +246,21 @@ def main() -> None:
              "--requests", "20000", "--out", str(scale)],
             check=True, capture_output=True,
         )  # fmt: skip
-        wall, peak = measured(kinlink_command(scale / "cases.csv", scale / "requests.csv", scale / "kinlink.csv"))
-        show("scale 100k×20k", "kinlink", score_tracing(scale / "kinlink.csv", scale / "truth.csv"), wall, peak)
+        wall, peak = measured(
+            kinlink_command(scale / "cases.csv", scale / "requests.csv", scale / "kinlink.csv")
+        )
+        show(
+            "scale 100k×20k",
+            "kinlink",
+            score_tracing(scale / "kinlink.csv", scale / "truth.csv"),
+            wall,
+            peak,
+        )
         median, p95 = latency(scale / "cases.csv", scale / "requests.csv")
         print(f"one record against 100,000 cases: median {median:.1f} ms, p95 {p95:.1f} ms")
-    print(f"(resource: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB in this script)")
+    print(
+        f"(resource: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB in this script)"
+    )
 
 
 if __name__ == "__main__":

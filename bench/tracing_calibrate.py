@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kinlink.tracing.matching.engine import Matcher, _reverse  # noqa: E402
-from kinlink.tracing.matching.files import read_records  # noqa: E402
-from kinlink.tracing.matching.score import weigh  # noqa: E402
+from kinlink.tracing.matching.engine import Matcher, _reverse
+from kinlink.tracing.matching.files import read_records
+from kinlink.tracing.matching.score import weigh
 
 
 def main() -> None:

@@ -188,7 +188,11 @@ class Generator:
                     other = rnd.choice(same_group)
                     if other.children and other.children[0].sex == sex:
                         given = other.children[0].given
-                given2 = self.pick(pool) if pools.convention == "spanish" and rnd.random() < 0.5 else None
+                given2 = (
+                    self.pick(pool)
+                    if pools.convention == "spanish" and rnd.random() < 0.5
+                    else None
+                )
                 if i == 1 and rnd.random() < 0.12:
                     dob = fam.children[0].dob  # twins
                 else:
@@ -404,7 +408,9 @@ def generate(seed: int, n_cases: int, n_requests: int, match_rate: float = 0.7):
     for i, (child, case_id) in enumerate(sought):
         request_id = f"R{i + 1:06d}"
         requests.append(gen.record(child, request_id, "request"))
-        truth.append({"request_id": request_id, "case_id": case_id, "group": child.family.pools.group})
+        truth.append(
+            {"request_id": request_id, "case_id": case_id, "group": child.family.pools.group}
+        )
     return cases, requests, truth
 
 

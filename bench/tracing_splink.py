@@ -82,7 +82,9 @@ def main() -> None:
         ],
         retain_intermediate_calculation_columns=False,
     )
-    frames = [db_api.register(cases)] if dedupe else [db_api.register(cases), db_api.register(requests)]
+    frames = (
+        [db_api.register(cases)] if dedupe else [db_api.register(cases), db_api.register(requests)]
+    )
     linker = Linker(frames, settings, log_level=40)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_name", "family_name", "birth_year")], recall=0.6

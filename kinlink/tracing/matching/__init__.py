@@ -2,7 +2,7 @@
 tasks and `kinlink match`.
 
     matcher = Matcher(cases)            # prepare and index once
-    matcher.top(record, top=10)         # ranked candidates: Match(request_id, case_id, score, suggested)
+    matcher.top(record, top=10)         # ranked: Match(request_id, case_id, score, suggested)
     matcher.explain(record)             # the same with a field-by-field explanation (Score)
     score_pair(prepare(a), prepare(b))  # one pair, explained; symmetric
 

@@ -56,13 +56,21 @@ def token_similarity(a: Token, b: Token) -> float:
         vowelless = a.vowelless or b.vowelless
         value = _forms(a.folded, a.skeleton, b.folded, b.skeleton, vowelless)
         if a.bare_folded:
-            value = max(value, _forms(a.bare_folded, a.bare_skeleton, b.folded, b.skeleton, vowelless))
+            value = max(
+                value, _forms(a.bare_folded, a.bare_skeleton, b.folded, b.skeleton, vowelless)
+            )
         if b.bare_folded:
-            value = max(value, _forms(a.folded, a.skeleton, b.bare_folded, b.bare_skeleton, vowelless))
-        if value < AGREE and min(len(a.text), len(b.text)) >= 4 and not vowelless:
-            # One slip of the pen: a letter dropped, doubled, changed or two exchanged.
-            if DamerauLevenshtein.distance(a.text, b.text, score_cutoff=1) <= 1:
-                value = max(value, 0.87)
+            value = max(
+                value, _forms(a.folded, a.skeleton, b.bare_folded, b.bare_skeleton, vowelless)
+            )
+        # One slip of the pen: a letter dropped, doubled, changed or two exchanged.
+        if (
+            value < AGREE
+            and min(len(a.text), len(b.text)) >= 4
+            and not vowelless
+            and DamerauLevenshtein.distance(a.text, b.text, score_cutoff=1) <= 1
+        ):
+            value = max(value, 0.87)
     if len(_SIMILARITY) > 2_000_000:
         _SIMILARITY.clear()
     _SIMILARITY[key] = value
@@ -98,9 +106,7 @@ def align_partners(
             key=lambda p: sum(rows[i][p[i]] for i in indices),
         )
         return [rows[i][perm[i]] for i in indices], list(perm), a_shorter
-    pairs = sorted(
-        ((rows[i][j], i, j) for i in range(len(a)) for j in range(len(b))), reverse=True
-    )
+    pairs = sorted(((rows[i][j], i, j) for i in range(len(a)) for j in range(len(b))), reverse=True)
     best = [0.0] * len(a)
     partner = [0] * len(a)
     used_a: set[int] = set()
@@ -132,7 +138,9 @@ NAME_WEIGHTS = {
 }
 # Levels under which what siblings share is not counted in favour (see score.py): a given
 # name that may only be misspelt is also how twins Hassan and Hussein compare.
-CONFLICTS = frozenset({"given name may be misspelt", "given name differs", "may be misspelt", "differs"})
+CONFLICTS = frozenset(
+    {"given name may be misspelt", "given name differs", "may be misspelt", "differs"}
+)
 Name = tuple[tuple[Token, ...], int]  # tokens, and how many of the first are given names
 
 

@@ -89,8 +89,8 @@ _SHARED: dict[str, object] = {}
 def _work(chunk: tuple[int, int]) -> list[Match]:
     matcher = _SHARED["matcher"]
     requests = _SHARED["requests"]
-    assert isinstance(matcher, Matcher)
-    assert isinstance(requests, list)
+    if not isinstance(matcher, Matcher) or not isinstance(requests, list):
+        raise RuntimeError("worker started without a matcher")
     found: list[Match] = []
     for request in requests[chunk[0] : chunk[1]]:
         found.extend(matcher.top(request, int(str(_SHARED["top"]))))

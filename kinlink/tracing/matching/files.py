@@ -100,7 +100,9 @@ def parse_row(row: dict[str, str]) -> tuple[Record | None, list[str]]:
     age = _number(value["age_estimate"], "age_estimate", problems, 0, 120)
     nationality = value["nationality"].upper()
     if nationality and nationality not in COUNTRIES:
-        problems.append(f"nationality {value['nationality']!r} is not an ISO 3166-1 alpha-2 country")
+        problems.append(
+            f"nationality {value['nationality']!r} is not an ISO 3166-1 alpha-2 country"
+        )
     sex = value["sex"].upper()
     if sex not in {"", "M", "F"}:
         problems.append(f"sex {value['sex']!r} is not M, F or empty")
@@ -167,7 +169,7 @@ def write_matches(path: str | Path, matches: Iterable[Match]) -> int:
     """Write matches.csv atomically; the number of rows written."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
-    handle = tempfile.NamedTemporaryFile(
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (renamed into place below)
         "w", newline="", encoding="utf-8", dir=directory, prefix=f".{target.name}.", delete=False
     )
     rows = 0
@@ -177,7 +179,12 @@ def write_matches(path: str | Path, matches: Iterable[Match]) -> int:
             writer.writerow(OUTPUT_COLUMNS)
             for match in matches:
                 writer.writerow(
-                    [match.request_id, match.case_id, f"{match.score:.4f}", str(match.suggested).lower()]
+                    [
+                        match.request_id,
+                        match.case_id,
+                        f"{match.score:.4f}",
+                        str(match.suggested).lower(),
+                    ]
                 )
                 rows += 1
         os.replace(handle.name, target)

@@ -20,8 +20,8 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from operator import itemgetter
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
 from kinlink.tracing.matching.names import Token
 from kinlink.tracing.matching.prepare import Prepared

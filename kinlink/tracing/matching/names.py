@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from kinlink.tracing.matching import nicknames
 from kinlink.tracing.matching.script import transliterate
@@ -27,10 +27,43 @@ from kinlink.tracing.matching.script import transliterate
 # stays), Berber (ag), Spanish (de, del, y), Italian and Portuguese (di, da, dos). Not "an",
 # "van" or "e": they are Vietnamese and Tigrinya names ("Nguyen Van An").
 PARTICLES = frozenset(
-    "al el ul ad ed ar er as es at et az ez bin ben ibn bint binti ould wad ag "
-    "de del la las los y da di dos das".split()
+    [
+        "al",
+        "el",
+        "ul",
+        "ad",
+        "ed",
+        "ar",
+        "er",
+        "as",
+        "es",
+        "at",
+        "et",
+        "az",
+        "ez",
+        "bin",
+        "ben",
+        "ibn",
+        "bint",
+        "binti",
+        "ould",
+        "wad",
+        "ag",
+        "de",
+        "del",
+        "la",
+        "las",
+        "los",
+        "y",
+        "da",
+        "di",
+        "dos",
+        "das",
+    ]
 )
-ABD_ALONE = frozenset({"abd", "abdel", "abdul", "abdal", "abdoul", "abdou", "abdu", "abdol", "abdil"})
+ABD_ALONE = frozenset(
+    {"abd", "abdel", "abdul", "abdal", "abdoul", "abdou", "abdu", "abdol", "abdil"}
+)
 ULLAH = frozenset({"ullah", "ulla", "allah", "ollah", "olla", "ulloh", "llah", "lah", "llh"})
 # "Abdelkader", "Abdulkadir", "Abderrahmane" (assimilated article), "Abdurrahman".
 ABD_PREFIX = re.compile(r"^abd(?:[aeiou]?l|[aeiou](?=([bcdfghjklmnpqrstvwxz])\1))?")
@@ -170,7 +203,7 @@ def skeleton_of(folded: str) -> str:
     return re.sub(r"(.)\1+", r"\1", consonants)
 
 
-@lru_cache(maxsize=None)
+@cache
 def make_token(word: str, vowelless: bool) -> Token:
     """A token from one transliterated word."""
     # An abjad word arrives folded letter by letter (`script.ABJAD_LETTERS`).

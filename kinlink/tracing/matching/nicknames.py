@@ -21,7 +21,7 @@ ibrahim ibrahima brahim ebrahim ibrahiim abraham abrham
 ismail ismael ismaila ismaila smail
 yusuf youssef yousef yousif yusif youcef yousuf
 musa moussa mousa moses
-isa issa aissa
+isa issa
 ali aly
 hassan hasan hassane alhassan alhassane
 hussein husein hussain husain houssein housseini hussien huseyin
