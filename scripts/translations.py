@@ -24,8 +24,8 @@ def _path(language: str) -> Path:
     return ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
 
 
-def _key(message_id: str | tuple[str, ...]) -> str:
-    return "||".join(message_id) if isinstance(message_id, tuple) else message_id
+def _key(message_id: str | tuple[str, ...] | list[str]) -> str:
+    return message_id if isinstance(message_id, str) else "||".join(message_id)
 
 
 def todo() -> dict[str, list[str]]:
