@@ -7,10 +7,20 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from kinlink.tracing.matching.fields import FieldModel
 from kinlink.tracing.matching.index import CandidateIndex
 from kinlink.tracing.matching.prepare import Prepared, prepare
+from kinlink.tracing.matching.profiles import CHILDREN, Profile
 from kinlink.tracing.matching.records import Record
-from kinlink.tracing.matching.score import SUGGEST, Score, probability, score_pair, weigh
+from kinlink.tracing.matching.score import (
+    PRIOR,
+    SUGGEST,
+    Model,
+    Score,
+    probability,
+    score_pair,
+    weigh,
+)
 
 SHOW = 0.015  # weight 3 bits: below it a candidate is not worth a caseworker's glance
 # A candidate is suggested when it reaches SUGGEST and is within this many bits of the
@@ -32,15 +42,38 @@ class Match:
 class Matcher:
     """Cases prepared and indexed once; then any number of records matched against them."""
 
-    def __init__(self, cases: Sequence[Record]) -> None:
-        self.index = CandidateIndex([prepare(case) for case in cases])
+    def __init__(self, cases: Sequence[Record], profile: Profile = CHILDREN) -> None:
+        prepared = [prepare(case) for case in cases]
+        self.profile = profile
+        self.index = CandidateIndex(prepared)
+        self.fields = FieldModel([case.extra for case in prepared])
+        self.model = Model(self.index.frequencies, self.fields or None, profile.siblings)
+
+    def learn(self, records: Sequence[Record], sample: int = 600) -> None:
+        """Learn the weights of the further columns (`fields.py`) from the candidates of a
+        sample of records, without labels. Nothing to learn when the files carry none."""
+        if not self.fields:
+            return
+        step = max(1, len(records) // sample)
+        pairs = []
+        core_model = Model(self.index.frequencies, None, self.profile.siblings)
+        for record in records[::step]:
+            query = prepare(record)
+            for case in self.index.candidates(query, 20):
+                core = weigh(query, case, core_model)
+                levels = [
+                    (column, level)
+                    for column, level, _ in self.fields.compare(query.extra, case.extra)
+                    if level != "unknown"
+                ]
+                pairs.append((core - PRIOR, levels))
+        self.fields.learn(pairs)
 
     def top(self, record: Record | Prepared, top: int = 10) -> list[Match]:
         """The best `top` candidate cases for one record, best first, without explanation."""
         query = record if isinstance(record, Prepared) else prepare(record)
-        frequencies = self.index.frequencies
         scored = [
-            (weigh(query, case, frequencies), case.record_id)
+            (weigh(query, case, self.model), case.record_id)
             for case in self.index.candidates(query)
         ]
         best = heapq.nlargest(top, scored, key=lambda item: (item[0], _reverse(item[1])))
@@ -49,7 +82,9 @@ class Matcher:
             value = probability(weight)
             if value < SHOW:
                 break
-            suggested = value >= SUGGEST and weight >= best[0][0] - SUGGEST_MARGIN
+            suggested = value >= SUGGEST and (
+                not self.profile.one_true or weight >= best[0][0] - SUGGEST_MARGIN
+            )
             matches.append(Match(query.record_id, case_id, value, suggested))
         return matches
 
@@ -57,8 +92,7 @@ class Matcher:
         """The best candidates with their field-by-field explanation (for the review screen)."""
         query = record if isinstance(record, Prepared) else prepare(record)
         by_id = {case.record_id: case for case in self.index.candidates(query)}
-        frequencies = self.index.frequencies
-        return [score_pair(query, by_id[m.case_id], frequencies) for m in self.top(query, top)]
+        return [score_pair(query, by_id[m.case_id], self.model) for m in self.top(query, top)]
 
 
 def _reverse(text: str) -> tuple[int, ...]:
@@ -67,14 +101,19 @@ def _reverse(text: str) -> tuple[int, ...]:
 
 
 def match_all(
-    cases: Sequence[Record], requests: Sequence[Record], top: int = 10, workers: int = 0
+    cases: Sequence[Record],
+    requests: Sequence[Record],
+    top: int = 10,
+    workers: int = 0,
+    profile: Profile = CHILDREN,
 ) -> Iterator[Match]:
     """Every request's best candidates, in request order.
 
     With `workers` > 1 (default: the machine's cores, at most 2 per the benchmark), the
     requests are split among forked processes that share the index read-only.
     """
-    matcher = Matcher(cases)
+    matcher = Matcher(cases, profile)
+    matcher.learn(requests)
     workers = workers or min(2, os.cpu_count() or 1)
     if workers <= 1 or len(requests) < 200:
         for request in requests:

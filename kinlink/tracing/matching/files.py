@@ -86,8 +86,9 @@ def _number(value: str, column: str, problems: list[str], low: float, high: floa
     return number
 
 
-def parse_row(row: dict[str, str]) -> tuple[Record | None, list[str]]:
-    """A record from one CSV row, or the problems that prevent it."""
+def parse_row(row: dict[str, str], extra: tuple[str, ...] = ()) -> tuple[Record | None, list[str]]:
+    """A record from one CSV row, or the problems that prevent it. `extra` names the further
+    columns the file carries beyond the format's; they are kept as written."""
     problems: list[str] = []
     value = {column: (row.get(column) or "").strip() for column in COLUMNS}
     if not value["record_id"]:
@@ -122,6 +123,7 @@ def parse_row(row: dict[str, str]) -> tuple[Record | None, list[str]]:
         place_of_origin=value["place_of_origin"],
         father_name=value["father_name"],
         mother_name=value["mother_name"],
+        extra=tuple((column, (row.get(column) or "").strip()) for column in extra),
     )
     return record, []
 
@@ -141,13 +143,14 @@ def read_records(path: str | Path) -> tuple[list[Record], list[Problem]]:
                 problems.append(Problem(name, 1, f"column {column!r} is missing"))
             if missing:
                 return [], problems
+            extra = tuple(column for column in header if column and column not in COLUMNS)
             seen: dict[str, int] = {}
             end = reader.line_num
             for row in reader:
                 line, end = end + 1, reader.line_num  # a quoted cell may span lines
                 if None in row:
                     problems.append(Problem(name, line, "more cells than columns"))
-                record, found = parse_row(row)
+                record, found = parse_row(row, extra)
                 problems.extend(Problem(name, line, message) for message in found)
                 if record is None:
                     continue

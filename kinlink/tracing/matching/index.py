@@ -8,7 +8,12 @@ one of its keys:
   swapped order, a dropped second surname or a truncated chain still share a key;
 - one name part and a birth year (`y|`), the query side widened by the tolerance of
   estimated ages;
-- one name part and the first name of the father (`f|`) or of the mother (`m|`).
+- one name part and the first name of the father (`f|`) or of the mother (`m|`);
+- keys that hold no name, for a record whose every name part is misspelt: the exact date
+  of birth (`d|`, the query also under day and month swapped), the place of origin and a
+  birth year (`o|`), the father's first name and a birth year (`fy|`), and each further
+  column's value with a birth year (`e|`), with a name part (`x|`) or with another further
+  column's value (`xx|`).
 
 A token's key is its nickname group when it has one, else its first four consonants.
 A key held by too many cases (a common name part in a common year) is skipped: it says
@@ -53,20 +58,42 @@ def _name_keys(p: Prepared) -> tuple[set[str], set[str]]:
     return pairs, singles
 
 
+def _years(p: Prepared, query: bool) -> range:
+    if not p.birth.known:
+        return range(0)
+    widen = 0
+    if query:
+        widen = AGE_TOLERANCE if p.birth.kind in {"age", "placeholder"} else YEAR_TOLERANCE
+    return range(p.birth.first_year - widen, p.birth.last_year + widen + 1)
+
+
 def keys(p: Prepared, *, query: bool) -> set[str]:
     """The blocking keys of a record; `query=True` widens birth years by the tolerance."""
     pairs, singles = _name_keys(p)
     found = set(pairs)
-    if p.birth.known:
-        widen = 0
-        if query:
-            widen = AGE_TOLERANCE if p.birth.kind in {"age", "placeholder"} else YEAR_TOLERANCE
-        for year in range(p.birth.first_year - widen, p.birth.last_year + widen + 1):
-            found.update(f"y|{key}|{year}" for key in singles)
+    for year in _years(p, query):
+        found.update(f"y|{key}|{year}" for key in singles)
     for prefix, parent in (("f|", p.father), ("m|", p.mother)):
         if parent:
             for parent_key in parent[0].keys:
                 found.update(f"{prefix}{key}|{parent_key}" for key in singles)
+    years = _years(p, query)
+    if p.birth.kind == "date" and p.birth.day is not None:
+        day = p.birth.day
+        found.add(f"d|{day.isoformat()}")
+        if query and day.day <= 12 and day.day != day.month:
+            found.add(f"d|{day.year:04d}-{day.day:02d}-{day.month:02d}")
+    place = [token.keys[0] for token in p.place[:2]]
+    father = p.father[0].keys[0] if p.father else ""
+    for year in years:
+        found.update(f"o|{key}|{year}" for key in place)
+        if father:
+            found.add(f"fy|{father}|{year}")
+    extra = [(column, value) for column, value in p.extra if value]
+    for i, (column, value) in enumerate(extra):
+        found.update(f"e|{column}|{value}|{year}" for year in years)
+        found.update(f"x|{column}|{value}|{key}" for key in singles)
+        found.update(f"xx|{column}|{value}|{other}|{v}" for other, v in extra[i + 1 :])
     # A single name part, for records that share nothing else: every case is filed under
     # each of its parts, and a query uses them when its name has one part or it has no birth.
     if not query or len(p.name) < 2 or not p.birth.known:

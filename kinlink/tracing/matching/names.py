@@ -163,7 +163,17 @@ def _join_compounds(words: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
 
 
 def fold(word: str) -> str:
-    """The spelling with transcription habits folded together; vowels kept."""
+    """The spelling with transcription habits folded together; vowels kept. Folded until
+    nothing changes, so that folding is idempotent ("soou" → "sou" → "su")."""
+    for _ in range(8):
+        folded = _fold_once(word)
+        if folded == word:
+            break
+        word = folded
+    return word
+
+
+def _fold_once(word: str) -> str:
     if word.startswith("abd"):
         word = ABD_PREFIX.sub("abd", word)
     word = DI_VOWEL.sub("j", word)

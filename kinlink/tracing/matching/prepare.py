@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kinlink.tracing.matching.birth import Birth, birth_of
+from kinlink.tracing.matching.fields import normalise
 from kinlink.tracing.matching.names import Token, tokenize
 from kinlink.tracing.matching.places import place_tokens
 from kinlink.tracing.matching.records import Record
@@ -32,6 +33,7 @@ class Prepared:
     sex: str
     nationality: str
     order: str
+    extra: tuple[tuple[str, str], ...] = ()
 
     @property
     def record_id(self) -> str:
@@ -59,4 +61,5 @@ def prepare(record: Record) -> Prepared:
         nationality=record.nationality.strip().upper(),
         # A total order on records, so that a pair is always compared the same way round.
         order=repr(record),
+        extra=tuple((column, normalise(value)) for column, value in record.extra),
     )

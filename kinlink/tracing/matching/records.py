@@ -24,3 +24,7 @@ class Record:
     place_of_origin: str = ""
     father_name: str = ""
     mother_name: str = ""
+    # Further identifying columns a file may carry beyond the format's (an address, a
+    # registration place): (column, value) pairs, compared with weights learnt from the data
+    # (`fields.py`).
+    extra: tuple[tuple[str, str], ...] = field(default=())

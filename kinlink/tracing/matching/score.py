@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 from kinlink.tracing.matching import compare
+from kinlink.tracing.matching.fields import FieldModel
 from kinlink.tracing.matching.names import Token
 from kinlink.tracing.matching.prepare import Prepared
 
@@ -62,6 +63,17 @@ AGREEING = frozenset({"same", "agree", "one part agrees"})
 Frequencies = dict[str, float]
 
 
+@dataclass(frozen=True, slots=True)
+class Model:
+    """What a pair is scored with beyond its two records: the share of each name key among
+    the cases (term frequencies), the learnt weights of further columns, and the profile
+    of the data set (`profiles.py`): whether its records may be siblings."""
+
+    frequencies: Frequencies | None = None
+    fields: FieldModel | None = None
+    siblings: bool = True
+
+
 def _rarity(tokens: tuple[Token, ...], frequencies: Frequencies | None) -> float:
     if not frequencies:
         return 0.0
@@ -72,13 +84,10 @@ def _rarity(tokens: tuple[Token, ...], frequencies: Frequencies | None) -> float
     return total
 
 
-def _levels(
-    a: Prepared,
-    b: Prepared,
-    frequencies: Frequencies | None = None,
-    name: tuple[str, float] | None = None,
-) -> list[tuple[str, str, float]]:
-    name_level, name_weight = name or compare.compare_names(a, b)
+def _levels(a: Prepared, b: Prepared, model: Model | None = None) -> list[tuple[str, str, float]]:
+    frequencies = model.frequencies if model else None
+    fields = model.fields if model else None
+    name_level, name_weight = compare.compare_names(a, b)
     if name_level in AGREEING:
         name_weight += _rarity(min(a.name, b.name, key=len) or a.name, frequencies)
     father = compare.compare_parent(a.father, b.father)
@@ -87,7 +96,7 @@ def _levels(
     mother = compare.compare_parent(a.mother, b.mother)
     if mother[0] == "agree":
         mother = (mother[0], mother[1] + _rarity(min(a.mother, b.mother, key=len)[:1], frequencies))
-    return [
+    found = [
         ("name", name_level, name_weight),
         ("birth", *compare.compare_birth(a.birth, b.birth)),
         ("sex", *compare.compare_sex(a.sex, b.sex)),
@@ -96,10 +105,13 @@ def _levels(
         ("place_of_origin", *compare.compare_place(a.place, b.place)),
         ("nationality", *compare.compare_nationality(a.nationality, b.nationality)),
     ]
+    if fields and (a.extra or b.extra):
+        found += fields.compare(a.extra, b.extra) if a.extra else fields.compare(b.extra, a.extra)
+    return found
 
 
-def _total(levels: list[tuple[str, str, float]]) -> tuple[float, list[bool]]:
-    conflict = levels[0][1] in compare.CONFLICTS
+def _total(levels: list[tuple[str, str, float]], siblings: bool = True) -> tuple[float, list[bool]]:
+    conflict = siblings and levels[0][1] in compare.CONFLICTS
     counted = [True] + [not (conflict and weight > 0) for _, _, weight in levels[1:]]
     total = sum(weight for (_, _, weight), used in zip(levels, counted, strict=True) if used)
     return total, counted
@@ -109,17 +121,11 @@ def _ordered(a: Prepared, b: Prepared) -> tuple[Prepared, Prepared, bool]:
     return (a, b, False) if a.order <= b.order else (b, a, True)
 
 
-def weigh(a: Prepared, b: Prepared, frequencies: Frequencies | None = None) -> float:
-    """The total weight of a pair, without the explanation (the fast path for ranking).
-
-    When the names conflict, the other fields can only lower the weight, so the name's
-    weight is returned alone: an upper bound, below every display threshold.
-    """
+def weigh(a: Prepared, b: Prepared, model: Model | None = None) -> float:
+    """The total weight of a pair, without the explanation (the fast path for ranking);
+    always the weight `score_pair` explains."""
     first, second, _ = _ordered(a, b)
-    level, weight = compare.compare_names(first, second)
-    if level in compare.CONFLICTS:
-        return weight
-    return _total(_levels(first, second, frequencies, (level, weight)))[0]
+    return _total(_levels(first, second, model), model.siblings if model else True)[0]
 
 
 def _show(tokens: tuple[Token, ...]) -> str:
@@ -137,18 +143,20 @@ def _values(p: Prepared, field: str) -> str:
         return p.sex
     if field == "nationality":
         return p.nationality
-    return str(getattr(record, field))
+    if hasattr(record, field):
+        return str(getattr(record, field))
+    return dict(record.extra).get(field, "")
 
 
-def score_pair(a: Prepared, b: Prepared, frequencies: Frequencies | None = None) -> Score:
+def score_pair(a: Prepared, b: Prepared, model: Model | None = None) -> Score:
     """Score and explain a pair. score_pair(a, b) and score_pair(b, a) agree.
 
-    `frequencies` (share of records holding each name key, `CandidateIndex.frequencies`)
-    turns on the term-frequency adjustment; without it a pair is scored on its own.
+    `model` (`Matcher.model`) turns on the term-frequency adjustment, the learnt weights of
+    further columns and the data set's profile; without it a pair is scored on its own.
     """
     first, second, flipped = _ordered(a, b)
-    levels = _levels(first, second, frequencies)
-    total, counted = _total(levels)
+    levels = _levels(first, second, model)
+    total, counted = _total(levels, model.siblings if model else True)
     evidence = []
     for (field, level, weight), used in zip(levels, counted, strict=True):
         left, right = _values(first, field), _values(second, field)

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kinlink.tracing.matching import match_all
 from kinlink.tracing.matching.files import read_records, write_matches
+from kinlink.tracing.matching.profiles import PROFILES
 
 
 class Command(BaseCommand):
@@ -25,6 +26,13 @@ class Command(BaseCommand):
         parser.add_argument("--top", type=int, default=10, help="candidates per request (10)")
         parser.add_argument(
             "--workers", type=int, default=0, help="processes (default: up to 2 cores)"
+        )
+        parser.add_argument(
+            "--profile",
+            choices=sorted(PROFILES),
+            default="children",
+            help="what the data set's people are like (children: siblings may be there, one "
+            "true case per request; people: one person per household, any number of copies)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,7 +47,13 @@ class Command(BaseCommand):
             raise CommandError(f"{len(problems)} problem(s) in the input; nothing written.")
         rows = write_matches(
             options["out"],
-            match_all(cases, requests, top=options["top"], workers=options["workers"]),
+            match_all(
+                cases,
+                requests,
+                top=options["top"],
+                workers=options["workers"],
+                profile=PROFILES[options["profile"]],
+            ),
         )
         self.stdout.write(
             f"{len(requests)} requests matched against {len(cases)} cases: "
