@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import tracing_tails as tails
 from tracing_names import GROUPS
 
 COLUMNS = [
@@ -66,6 +67,7 @@ KEYBOARD_NEIGHBOURS = {
 class Name:
     spellings: tuple[str, ...]
     native: str = ""
+    weight: float = field(default=0.0, compare=False)
 
 
 def parse(pool: str) -> list[Name]:
@@ -89,6 +91,97 @@ class Pools:
     nicknames: dict[str, list[str]]
 
 
+def _plain(text: str) -> str:
+    return strip_accents(text).lower().replace(" ", "").replace("-", "")
+
+
+def _tail_names(group: str, kind: str) -> list[Name]:
+    """The long tail of one pool (`tracing_tails.py`), its spellings and native script."""
+    from faker.providers.person import es_CO, fr_DZ, uk_UA
+
+    shuffle = random.Random(f"{group}/{kind}")  # the same tail whatever the data seed
+    if group == "Ukraine":
+        source = {
+            "male": uk_UA.Provider.first_names_male,
+            "female": uk_UA.Provider.first_names_female,
+            "family": uk_UA.Provider.last_names,
+        }[kind]
+        cyrillic = list(source)
+        shuffle.shuffle(cyrillic)
+        return [Name(tuple(tails.romanise_ukrainian(c)), c) for c in cyrillic]
+    if group == "Central America":
+        source = {
+            "male": es_CO.Provider.first_names_male,
+            "female": es_CO.Provider.first_names_female,
+            "family": es_CO.Provider.last_names,
+        }[kind]
+        return [
+            Name(tuple(tails.habit_variants(name, group)), "", share)
+            for name, share in source.items()
+        ]
+    if group == "Vietnam" and kind == "family":
+        names = []
+        for entry in tails.VIETNAM_FAMILY_SHARES.split():
+            spelled, _, share = entry.partition(":")
+            for spelling in spelled.split("/"):
+                names.append(Name((spelling, strip_accents(spelling)), "", float(share) / 100))
+        return names
+    lists = {
+        ("West Africa", "male"): tails.WEST_AFRICA_MALE,
+        ("West Africa", "female"): tails.WEST_AFRICA_FEMALE,
+        ("West Africa", "family"): tails.WEST_AFRICA_FAMILY,
+        ("Horn of Africa", "male"): tails.HORN_MALE,
+        ("Horn of Africa", "female"): tails.HORN_FEMALE,
+        ("Afghanistan", "male"): tails.AFGHAN_MALE,
+        ("Afghanistan", "female"): tails.AFGHAN_FEMALE,
+        ("Afghanistan", "family"): tails.AFGHAN_FAMILY,
+        ("Vietnam", "male"): tails.VIETNAM_MALE,
+        ("Vietnam", "female"): tails.VIETNAM_FEMALE,
+    }
+    if group == "Syria/Arab":
+        source = {
+            "male": fr_DZ.Provider.first_names_male,
+            "female": fr_DZ.Provider.first_names_female,
+            "family": fr_DZ.Provider.last_names,
+        }[kind]
+        latin = list(source)
+        shuffle.shuffle(latin)
+    else:
+        latin = [name.replace("_", " ") for name in lists.get((group, kind), "").split()]
+    names = []
+    for name in latin:
+        native = ""
+        if group in {"Syria/Arab", "Afghanistan"}:
+            native = tails.native_arabic(name, persian=group == "Afghanistan")
+        elif group == "Horn of Africa":
+            native = tails.native_geez(name)
+        names.append(Name(tuple(tails.habit_variants(name, group)), native))
+    return names
+
+
+def _weighted(head: list[Name], tail: list[Name]) -> list[Name]:
+    """Head then tail, without a name twice, weighted: measured shares where the source has
+    them, else a Zipf law of exponent 1 over rank."""
+    seen: set[str] = set()
+    merged: list[Name] = []
+    measured = {_plain(n.spellings[0]): n.weight for n in tail if n.weight}
+    for name in head + tail:
+        key = _plain(name.spellings[0])
+        if key in seen:
+            continue
+        seen.add(key)
+        merged.append(name)
+    if measured:
+        # The head's names take their measured share; a head name the source lacks, and
+        # the rest, take the Zipf weight of their rank scaled to the measured ones.
+        scale = max(measured.values())
+        return [
+            Name(n.spellings, n.native, measured.get(_plain(n.spellings[0])) or scale / (i + 1))
+            for i, n in enumerate(merged)
+        ]
+    return [Name(n.spellings, n.native, 1.0 / (i + 1)) for i, n in enumerate(merged)]
+
+
 def load_pools() -> dict[str, Pools]:
     pools = {}
     for group, data in GROUPS.items():
@@ -100,9 +193,11 @@ def load_pools() -> dict[str, Pools]:
             group,
             data["convention"],
             data["nationality"].split(),
-            parse(data["male"]),
-            parse(data["female"]),
-            parse(data.get("family", "")),
+            _weighted(parse(data["male"]), _tail_names(group, "male")),
+            _weighted(parse(data["female"]), _tail_names(group, "female")),
+            _weighted(parse(data.get("family", "")), _tail_names(group, "family"))
+            if data.get("family")
+            else [],
             parse(data["places"]),
             nicknames,
         )
@@ -138,13 +233,21 @@ class Generator:
         self.rnd = random.Random(seed)
         self.pools = load_pools()
         self.children: list[Child] = []
+        self._cumulative: dict[int, list[float]] = {}
 
     # --- the population -------------------------------------------------------------
 
     def pick(self, names: list[Name]) -> Name:
-        # Zipf-like: the first names of a pool are the common ones.
-        weights = [1.0 / (i + 1) ** 0.8 for i in range(len(names))]
-        return self.rnd.choices(names, weights)[0]
+        # By each name's weight (`load_pools`); places, which carry none, Zipf-like.
+        cumulative = self._cumulative.get(id(names))
+        if cumulative is None:
+            total = 0.0
+            cumulative = []
+            for i, name in enumerate(names):
+                total += name.weight or 1.0 / (i + 1) ** 0.8
+                cumulative.append(total)
+            self._cumulative[id(names)] = cumulative
+        return self.rnd.choices(names, cum_weights=cumulative)[0]
 
     def family(self, pools: Pools) -> Family:
         rnd = self.rnd
