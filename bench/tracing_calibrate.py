@@ -33,7 +33,7 @@ def main() -> None:
         query = prepare(request)
         scored = sorted(
             (
-                (weigh(query, case, matcher.index.frequencies), case.record_id)
+                (weigh(query, case, matcher.model), case.record_id)
                 for case in matcher.index.candidates(query)
             ),
             key=lambda item: (item[0], _reverse(item[1])),
@@ -53,8 +53,8 @@ def main() -> None:
                 shown += len(kept)
         print(f"{show:6}  {hits / positives:.4f}     {shown / unmatched:.2f}")
     print("suggest_w margin  P      R      F1")
-    for margin in (2.0, 3.0, 4.0, 99.0):
-        for threshold in (6, 7, 8, 9, 10, 11, 12):
+    for margin in (1.0, 1.5, 2.0, 2.5, 3.0, 99.0):
+        for threshold in (7, 8, 8.5, 9, 9.5, 10, 10.5, 11):
             tp = fp = 0
             for request_id, scored in ranked:
                 if not scored:

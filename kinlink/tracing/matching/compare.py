@@ -63,14 +63,22 @@ def token_similarity(a: Token, b: Token) -> float:
             value = max(
                 value, _forms(a.folded, a.skeleton, b.bare_folded, b.bare_skeleton, vowelless)
             )
-        # One slip of the pen: a letter dropped, doubled, changed or two exchanged.
-        if (
-            value < AGREE
-            and min(len(a.text), len(b.text)) >= 4
-            and not vowelless
-            and DamerauLevenshtein.distance(a.text, b.text, score_cutoff=1) <= 1
-        ):
-            value = max(value, 0.87)
+        # One slip of the pen: a letter dropped, doubled, changed or two exchanged, in the
+        # spelling as written or once habits are folded ("Msmadou", "Mamadu"); across a
+        # vowelless script, in a skeleton of four consonants or more ("Nikofar", "نیلوفر").
+        if value < AGREE:
+            if vowelless:
+                slip = (
+                    min(len(a.skeleton), len(b.skeleton)) >= 4
+                    and DamerauLevenshtein.distance(a.skeleton, b.skeleton, score_cutoff=1) <= 1
+                )
+            else:
+                slip = min(len(a.text), len(b.text)) >= 4 and (
+                    DamerauLevenshtein.distance(a.text, b.text, score_cutoff=1) <= 1
+                    or DamerauLevenshtein.distance(a.folded, b.folded, score_cutoff=1) <= 1
+                )
+            if slip:
+                value = max(value, 0.87)
     if len(_SIMILARITY) > 2_000_000:
         _SIMILARITY.clear()
     _SIMILARITY[key] = value

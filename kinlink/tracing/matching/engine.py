@@ -14,6 +14,7 @@ from kinlink.tracing.matching.profiles import CHILDREN, Profile
 from kinlink.tracing.matching.records import Record
 from kinlink.tracing.matching.score import (
     PRIOR,
+    SHOW_WEIGHT,
     SUGGEST,
     Model,
     Score,
@@ -22,11 +23,11 @@ from kinlink.tracing.matching.score import (
     weigh,
 )
 
-SHOW = 0.015  # weight 3 bits: below it a candidate is not worth a caseworker's glance
+SHOW = probability(SHOW_WEIGHT)  # 0.015: not worth a caseworker's glance below it
 # A candidate is suggested when it reaches SUGGEST and is within this many bits of the
 # request's best candidate: one child is rarely registered twice, and a far weaker second
 # is a namesake.
-SUGGEST_MARGIN = 2.0
+SUGGEST_MARGIN = 1.0  # calibrated with SUGGEST on the development set (seed 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,8 +34,10 @@ from kinlink.tracing.matching.prepare import Prepared
 MAX_TOKENS = 6
 YEAR_TOLERANCE = 2  # extra years searched either side of the query's birth range
 AGE_TOLERANCE = 3  # the same when either the query's birth is an age estimate
-MAX_POSTING = 2000  # a key shared by more cases than this is not used to find candidates
-MAX_CANDIDATES = 120  # scored per query, those sharing the rarest keys first
+MAX_POSTING = 1500  # a key shared by more cases than this is not used to find candidates
+MAX_CANDIDATES = 80  # scored per query, those sharing the rarest keys first
+POOL = 300  # looked at cheaply (birth, sex, parents, place) before the best are scored
+PRESCORE = 0.15  # how much a bit of that cheap evidence counts against a shared key
 
 
 def _token_keys(tokens: Iterable[Token]) -> list[tuple[str, ...]]:
@@ -129,6 +131,45 @@ class CandidateIndex:
             weight = (3.0 if key[0] == "p" else 1.0) / (1.0 + math.log(len(posting)))
             for position in posting:
                 hits[position] += weight
-        ranked = heapq.nlargest(limit or MAX_CANDIDATES, hits.items(), key=itemgetter(1))
+        limit = limit or MAX_CANDIDATES
+        ranked = heapq.nlargest(max(limit, POOL), hits.items(), key=itemgetter(1))
+        if len(ranked) > limit:
+            # Among many namesakes, the one born when the request says, of the same sex,
+            # with the same parents and place, is the one worth scoring in full.
+            cases = self.cases
+            ranked = heapq.nlargest(
+                limit,
+                ((p, shared + PRESCORE * quick(record, cases[p])) for p, shared in ranked),
+                key=itemgetter(1),
+            )
         found = [self.cases[position] for position, _ in ranked]
         return [case for case in found if case.record_id != record.record_id]
+
+
+def quick(a: Prepared, b: Prepared) -> float:
+    """A cheap part of a pair's evidence, in bits, on the weights of `compare.py` rounded:
+    birth years, sex, the parents' first names and the place's first word (the names are
+    what the shared keys already measure)."""
+    a0, a1, a_est, a_sex, a_father, a_mother, a_place = a.cheap
+    b0, b1, b_est, b_sex, b_father, b_mother, b_place = b.cheap
+    total = 0.0
+    if a0 and b0:
+        gap = max(0, a0 - b1, b0 - a1)
+        estimated = a_est or b_est
+        if gap == 0:
+            total += 1.5 if estimated else 3.0
+        elif gap == 1:
+            total += 0.5 if estimated else -0.5
+        elif gap == 2:
+            total += 0.0 if estimated else -2.0
+        else:
+            total -= 4.0
+    if a_sex and b_sex:
+        total += 1.0 if a_sex == b_sex else -4.0
+    if a_father and b_father:
+        total += 3.0 if a_father & b_father else -2.0
+    if a_mother and b_mother:
+        total += 3.0 if a_mother & b_mother else -2.0
+    if a_place and a_place == b_place:
+        total += 1.0
+    return total

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 
 from kinlink.tracing.matching import nicknames
@@ -126,17 +126,24 @@ class Token:
     # A number of its own, so that pair similarities are cached under one integer.
     number: int = field(default_factory=itertools.count().__next__, compare=False)
 
-    @property
-    def keys(self) -> tuple[str, ...]:
-        """Blocking keys: the skeleton's first four consonants (what any script and any
-        spelling share; a typo late in a long name keeps the record), the nickname group
-        if known ("Pepe" and "José" share no consonant), and the bare form's skeleton."""
-        found = [_key(self.skeleton, self.folded)]
-        if self.canon:
-            found.append("=" + self.canon)
-        if self.bare_folded:
-            found.append(_key(self.bare_skeleton, self.bare_folded))
-        return tuple(found)
+    # Blocking keys (`token_keys`), worked out once.
+    keys: tuple[str, ...] = field(default=(), compare=False)
+
+
+def token_keys(token: Token) -> tuple[str, ...]:
+    """Blocking keys: the skeleton's first four consonants (what any script and any spelling
+    share; a typo late in a long name keeps the record), the same without "h" ("Ibraima",
+    "Ibrahim"), the nickname group if known ("Pepe" and "José" share no consonant), and the
+    bare form's skeleton."""
+    found = [_key(token.skeleton, token.folded)]
+    soft = token.soft[:4]
+    if soft and soft != found[0]:
+        found.append(soft)
+    if token.canon:
+        found.append("=" + token.canon)
+    if token.bare_folded:
+        found.append(_key(token.bare_skeleton, token.bare_folded))
+    return tuple(found)
 
 
 def _key(skeleton: str, folded: str) -> str:
@@ -225,8 +232,10 @@ def make_token(word: str, vowelless: bool) -> Token:
     if bare != word and not vowelless:
         bare_folded = fold(bare)
         bare_skeleton = skeleton_of(bare_folded)
-        return Token(word, folded, skeleton, canon, vowelless, soft, bare_folded, bare_skeleton)
-    return Token(word, folded, skeleton, canon, vowelless, soft)
+        token = Token(word, folded, skeleton, canon, vowelless, soft, bare_folded, bare_skeleton)
+    else:
+        token = Token(word, folded, skeleton, canon, vowelless, soft)
+    return replace(token, keys=token_keys(token), number=token.number)
 
 
 @lru_cache(maxsize=200_000)

@@ -1,7 +1,8 @@
 """Names that are one name: nicknames, and the forms one name takes in different languages.
 
 Each line is a group; the first word names it. A caseworker's "Pepe" is a mother's "José",
-an Italian's "Mamadu" an uncle's "Mohamadou". Groups are kept narrow: a name in two groups
+an Italian's "Mamadu" an uncle's "Mohamadou"; a Gambian clerk's "Trawally" a Guinean's
+"Traoré" (family names have language forms too). Groups are kept narrow: a name in two groups
 would link two different children, so a doubtful pairing is left out and the spelling rules
 and the fuzzy comparison do the rest.
 """
@@ -84,6 +85,12 @@ ivan vanya
 william bill billy will
 robert bob bobby rob
 elizabeth liz beth lisa eliza
+traore trawally
+cisse ceesay sise
+toure touray ture
+kone konneh
+conde kondeh
+keita kaita
 """.strip()
 
 

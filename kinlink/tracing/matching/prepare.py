@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from kinlink.tracing.matching.birth import Birth, birth_of
 from kinlink.tracing.matching.fields import normalise
@@ -34,6 +34,11 @@ class Prepared:
     nationality: str
     order: str
     extra: tuple[tuple[str, str], ...] = ()
+    # What the index's cheap look (`index.quick`) reads: birth years, whether estimated,
+    # sex, the keys of each parent's first name and of the place's first word.
+    cheap: tuple[int, int, bool, str, frozenset[str], frozenset[str], str] = (
+        0, 0, False, "", frozenset(), frozenset(), ""
+    )  # fmt: skip
 
     @property
     def record_id(self) -> str:
@@ -47,19 +52,35 @@ def prepare(record: Record) -> Prepared:
     father = tokenize(record.father_name)
     aliases = tuple(t for t in (tokenize(alias) for alias in record.other_names) if t)
     sex = record.sex.strip().upper()[:1]
+    sex = sex if sex in {"M", "F"} else ""
+    birth = birth_of(record)
+    mother = tokenize(record.mother_name)
+    place = place_tokens(record.place_of_origin)
+    cheap = (
+        birth.first_year,
+        birth.last_year,
+        birth.kind in {"age", "placeholder"},
+        sex,
+        frozenset(father[0].keys) if father else frozenset(),
+        frozenset(mother[0].keys) if mother else frozenset(),
+        place[0].keys[0] if place else "",
+    )
+    name = given + family
+    chain = () if family else father
     return Prepared(
         record=record,
-        name=given + family,
+        name=name,
         given=len(given),
-        chain=() if family else father,
+        chain=chain,
         aliases=aliases,
         father=father,
-        mother=tokenize(record.mother_name),
-        place=place_tokens(record.place_of_origin),
-        birth=birth_of(record),
-        sex=sex if sex in {"M", "F"} else "",
+        mother=mother,
+        place=place,
+        birth=birth,
+        sex=sex,
         nationality=record.nationality.strip().upper(),
         # A total order on records, so that a pair is always compared the same way round.
-        order=repr(record),
+        order="\x1f".join(str(value) for value in astuple(record)),
         extra=tuple((column, normalise(value)) for column, value in record.extra),
+        cheap=cheap,
     )

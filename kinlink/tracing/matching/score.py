@@ -21,7 +21,10 @@ from kinlink.tracing.matching.names import Token
 from kinlink.tracing.matching.prepare import Prepared
 
 PRIOR = 9.0  # bits of evidence at which a pair is as likely one child as two
-SUGGEST = 0.5
+# A pair is suggested from 8.5 bits (score 0.414): the best F1 on the development set
+# (seed 1, `bench/tracing_calibrate.py`), never set on the evaluation seeds.
+SUGGEST_WEIGHT = 8.5
+SHOW_WEIGHT = 3.0  # below it a candidate is not worth a caseworker's glance (score 0.015)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,9 @@ class Model:
     siblings: bool = True
 
 
+SUGGEST = probability(SUGGEST_WEIGHT)
+
+
 def _rarity(tokens: tuple[Token, ...], frequencies: Frequencies | None) -> float:
     if not frequencies:
         return 0.0
@@ -122,10 +128,20 @@ def _ordered(a: Prepared, b: Prepared) -> tuple[Prepared, Prepared, bool]:
 
 
 def weigh(a: Prepared, b: Prepared, model: Model | None = None) -> float:
-    """The total weight of a pair, without the explanation (the fast path for ranking);
-    always the weight `score_pair` explains."""
+    """The total weight of a pair, without the explanation (the fast path for ranking).
+
+    It is the weight `score_pair` explains whenever the pair can be shown. Under the
+    sibling rule a conflicting name leaves the other fields only negative evidence, so
+    when the name's weight alone is under SHOW_WEIGHT the pair cannot be shown and that
+    weight, an upper bound of the total, is returned without the other fields.
+    """
     first, second, _ = _ordered(a, b)
-    return _total(_levels(first, second, model), model.siblings if model else True)[0]
+    siblings = model.siblings if model else True
+    if siblings:
+        level, weight = compare.compare_names(first, second)
+        if level in compare.CONFLICTS and weight < SHOW_WEIGHT:
+            return weight
+    return _total(_levels(first, second, model), siblings)[0]
 
 
 def _show(tokens: tuple[Token, ...]) -> str:
