@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kinlink.tracing.matching.engine import Matcher, _reverse
+from kinlink.tracing.matching.engine import Matcher
 from kinlink.tracing.matching.files import read_records
 from kinlink.tracing.matching.score import weigh
 
@@ -36,8 +36,7 @@ def main() -> None:
                 (weigh(query, case, matcher.model), case.record_id)
                 for case in matcher.index.candidates(query)
             ),
-            key=lambda item: (item[0], _reverse(item[1])),
-            reverse=True,
+            key=lambda item: (-item[0], item[1]),
         )[:10]
         ranked.append((request.record_id, scored))
     positives = sum(1 for case_id in truth.values() if case_id)

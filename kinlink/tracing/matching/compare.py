@@ -107,6 +107,10 @@ def align_partners(
         row = rows[0]
         best_j = max(range(len(b)), key=row.__getitem__)
         return [row[best_j]], [best_j], a_shorter
+    # When every token's best partner is a different token, that pairing is the best one.
+    argmax = [max(range(len(b)), key=row.__getitem__) for row in rows]
+    if len(set(argmax)) == len(argmax):
+        return [rows[i][j] for i, j in enumerate(argmax)], argmax, a_shorter
     if len(a) <= 3 and len(b) <= 5:
         indices = range(len(a))
         perm = max(

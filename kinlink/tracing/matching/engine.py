@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -77,7 +76,8 @@ class Matcher:
             (weigh(query, case, self.model), case.record_id)
             for case in self.index.candidates(query)
         ]
-        best = heapq.nlargest(top, scored, key=lambda item: (item[0], _reverse(item[1])))
+        # Best first; ties to the smaller case id, for a reproducible output.
+        best = sorted(scored, key=lambda item: (-item[0], item[1]))[:top]
         matches = []
         for weight, case_id in best:
             value = probability(weight)
@@ -94,11 +94,6 @@ class Matcher:
         query = record if isinstance(record, Prepared) else prepare(record)
         by_id = {case.record_id: case for case in self.index.candidates(query)}
         return [score_pair(query, by_id[m.case_id], self.model) for m in self.top(query, top)]
-
-
-def _reverse(text: str) -> tuple[int, ...]:
-    # Ties on weight go to the smaller case id, for a reproducible output.
-    return tuple(-ord(ch) for ch in text)
 
 
 def match_all(

@@ -22,11 +22,10 @@ nothing, and the pair keys find those records anyway.
 
 from __future__ import annotations
 
-import heapq
 import math
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from operator import itemgetter
+
+import numpy as np
 
 from kinlink.tracing.matching.names import Token
 from kinlink.tracing.matching.prepare import Prepared
@@ -104,72 +103,139 @@ def keys(p: Prepared, *, query: bool) -> set[str]:
 
 
 class CandidateIndex:
-    """Cases filed under their blocking keys, for repeated candidate look-ups."""
+    """Cases filed under their blocking keys, for repeated candidate look-ups.
+
+    Postings are arrays of case positions, and what the cheap look reads is kept in one
+    array per field, so that a look-up adds up shared keys and weighs a few hundred
+    namesakes in a handful of array operations.
+    """
 
     def __init__(self, cases: Sequence[Prepared]) -> None:
         self.cases = list(cases)
-        postings: dict[str, list[int]] = defaultdict(list)
+        # Every key gets a number; the postings are one array of case positions sorted by
+        # key, each key's posting a slice of it.
+        self.key_numbers: dict[str, int] = {}
+        numbers = self.key_numbers
+        key_of: list[int] = []
+        position_of: list[int] = []
         for position, case in enumerate(self.cases):
-            for key in keys(case, query=False):
-                postings[key].append(position)
-        self.postings = dict(postings)
+            found = keys(case, query=False)
+            for key in found:
+                number = numbers.get(key)
+                if number is None:
+                    number = numbers[key] = len(numbers)
+                key_of.append(number)
+            position_of.extend([position] * len(found))
+        key_array = np.array(key_of, dtype=np.int32)
+        self.positions = np.array(position_of, dtype=np.int32)[
+            np.argsort(key_array, kind="stable")
+        ]
+        counts = np.bincount(key_array, minlength=len(numbers))
+        self.starts = np.concatenate(([0], np.cumsum(counts))).tolist()
         total = max(1, len(self.cases))
+        sizes = counts.tolist()
         self.frequencies = {
-            key[2:]: len(posting) / total for key, posting in self.postings.items() if key[0] == "s"
+            key[2:]: sizes[number] / total for key, number in numbers.items() if key[0] == "s"
         }
+        self._codes: dict[str, int] = {"": -1}
+        columns = list(zip(*(self._cheap(case) for case in self.cases), strict=True))
+        if not columns:
+            columns = [[] for _ in range(8)]
+        names = ("first", "last", "estimated", "sex", "father", "father2", "mother", "place")
+        self.cheap = {
+            name: np.array(column, dtype=np.int32)
+            for name, column in zip(names, columns, strict=True)
+        }
+
+    def _code(self, key: str, create: bool = True) -> int:
+        code = self._codes.get(key)
+        if code is None:
+            if not create:
+                return -2  # a key no case holds: agrees with none
+            code = self._codes[key] = len(self._codes)
+        return code
+
+    def _cheap(self, p: Prepared, create: bool = True) -> tuple[int, ...]:
+        first, last, estimated, sex, father, mother, place = p.cheap
+        father = (*father, "", "")
+        return (
+            first,
+            last,
+            int(estimated),
+            {"M": 1, "F": 2}.get(sex, 0),
+            self._code(father[0], create),
+            self._code(father[1], create),
+            self._code(mother[0] if mother else "", create),
+            self._code(place, create),
+        )
 
     def candidates(self, record: Prepared, limit: int = 0) -> list[Prepared]:
         """Cases sharing a key with the record, the ones sharing most first, at most `limit`.
         The record itself (same record_id) is never its own candidate."""
-        hits: dict[int, float] = defaultdict(float)
+        found_postings = []
+        found_weights = []
+        starts, numbers = self.starts, self.key_numbers
         for key in keys(record, query=True):
-            posting = self.postings.get(key)
-            if posting is None or len(posting) > MAX_POSTING:
+            number = numbers.get(key)
+            if number is None:
                 continue
+            start, end = starts[number], starts[number + 1]
+            if end - start > MAX_POSTING:
+                continue
+            posting = self.positions[start:end]
             # A rare shared key says more than a common one; a shared pair of name parts
             # more than a shared part and a year.
-            weight = (3.0 if key[0] == "p" else 1.0) / (1.0 + math.log(len(posting)))
-            for position in posting:
-                hits[position] += weight
+            found_postings.append(posting)
+            found_weights.append((3.0 if key[0] == "p" else 1.0) / (1.0 + math.log(len(posting))))
+        if not found_postings:
+            return []
+        positions = np.concatenate(found_postings)
+        weights = np.repeat(np.array(found_weights), [len(p) for p in found_postings])
+        shared = np.bincount(positions, weights=weights, minlength=len(self.cases))
+        hit = np.flatnonzero(shared)
         limit = limit or MAX_CANDIDATES
-        ranked = heapq.nlargest(max(limit, POOL), hits.items(), key=itemgetter(1))
-        if len(ranked) > limit:
+        if len(hit) > limit:
+            if len(hit) > POOL:
+                hit = hit[np.argpartition(-shared[hit], POOL)[:POOL]]
             # Among many namesakes, the one born when the request says, of the same sex,
             # with the same parents and place, is the one worth scoring in full.
-            cases = self.cases
-            ranked = heapq.nlargest(
-                limit,
-                ((p, shared + PRESCORE * quick(record, cases[p])) for p, shared in ranked),
-                key=itemgetter(1),
-            )
-        found = [self.cases[position] for position, _ in ranked]
+            score = shared[hit] + PRESCORE * self._quick(record, hit)
+        else:
+            score = shared[hit]
+        # Best first; ties to the earlier case, so that a run is reproducible.
+        order = np.lexsort((hit, -score))[:limit]
+        cases = self.cases
+        found = [cases[position] for position in hit[order].tolist()]
         return [case for case in found if case.record_id != record.record_id]
 
-
-def quick(a: Prepared, b: Prepared) -> float:
-    """A cheap part of a pair's evidence, in bits, on the weights of `compare.py` rounded:
-    birth years, sex, the parents' first names and the place's first word (the names are
-    what the shared keys already measure)."""
-    a0, a1, a_est, a_sex, a_father, a_mother, a_place = a.cheap
-    b0, b1, b_est, b_sex, b_father, b_mother, b_place = b.cheap
-    total = 0.0
-    if a0 and b0:
-        gap = max(0, a0 - b1, b0 - a1)
-        estimated = a_est or b_est
-        if gap == 0:
-            total += 1.5 if estimated else 3.0
-        elif gap == 1:
-            total += 0.5 if estimated else -0.5
-        elif gap == 2:
-            total += 0.0 if estimated else -2.0
-        else:
-            total -= 4.0
-    if a_sex and b_sex:
-        total += 1.0 if a_sex == b_sex else -4.0
-    if a_father and b_father:
-        total += 3.0 if a_father & b_father else -2.0
-    if a_mother and b_mother:
-        total += 3.0 if a_mother & b_mother else -2.0
-    if a_place and a_place == b_place:
-        total += 1.0
-    return total
+    def _quick(self, record: Prepared, hit: np.ndarray) -> np.ndarray:
+        """A cheap part of each pair's evidence, in bits, on the weights of `compare.py`
+        rounded: birth years, sex, the parents' first names and the place's first word (the
+        names are what the shared keys already measure)."""
+        first, last, estimated, sex, father, father2, mother, place = self._cheap(record, False)
+        c = {name: column[hit] for name, column in self.cheap.items()}
+        total = np.zeros(len(hit))
+        if first:
+            gap = np.maximum(0, np.maximum(first - c["last"], c["first"] - last))
+            either = (c["estimated"] > 0) | bool(estimated)
+            birth = np.select(
+                [gap == 0, gap == 1, gap == 2],
+                [
+                    np.where(either, 1.5, 3.0),
+                    np.where(either, 0.5, -0.5),
+                    np.where(either, 0.0, -2.0),
+                ],
+                -4.0,
+            )
+            total += np.where(c["first"] > 0, birth, 0.0)
+        if sex:
+            total += np.where(c["sex"] == 0, 0.0, np.where(c["sex"] == sex, 1.0, -4.0))
+        if father != -1:
+            same = (c["father"] == father) | ((c["father2"] == father2) & (father2 >= 0))
+            same |= (c["father2"] == father) | ((c["father"] == father2) & (father2 >= 0))
+            total += np.where(c["father"] == -1, 0.0, np.where(same, 3.0, -2.0))
+        if mother != -1:
+            total += np.where(c["mother"] == -1, 0.0, np.where(c["mother"] == mother, 3.0, -2.0))
+        if place != -1:
+            total += np.where(c["place"] == place, 1.0, 0.0)
+        return total

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 
 from kinlink.tracing.matching.birth import Birth, birth_of
 from kinlink.tracing.matching.fields import normalise
@@ -36,8 +36,8 @@ class Prepared:
     extra: tuple[tuple[str, str], ...] = ()
     # What the index's cheap look (`index.quick`) reads: birth years, whether estimated,
     # sex, the keys of each parent's first name and of the place's first word.
-    cheap: tuple[int, int, bool, str, frozenset[str], frozenset[str], str] = (
-        0, 0, False, "", frozenset(), frozenset(), ""
+    cheap: tuple[int, int, bool, str, tuple[str, ...], tuple[str, ...], str] = (
+        0, 0, False, "", (), (), ""
     )  # fmt: skip
 
     @property
@@ -61,8 +61,8 @@ def prepare(record: Record) -> Prepared:
         birth.last_year,
         birth.kind in {"age", "placeholder"},
         sex,
-        frozenset(father[0].keys) if father else frozenset(),
-        frozenset(mother[0].keys) if mother else frozenset(),
+        _parent_keys(father),
+        _parent_keys(mother),
         place[0].keys[0] if place else "",
     )
     name = given + family
@@ -80,7 +80,16 @@ def prepare(record: Record) -> Prepared:
         sex=sex,
         nationality=record.nationality.strip().upper(),
         # A total order on records, so that a pair is always compared the same way round.
-        order="\x1f".join(str(value) for value in astuple(record)),
+        # (ties, two records with one id and one name, are broken in `score._ordered`).
+        order=f"{record.record_id}\x1f{record.given_name}\x1f{record.family_name}",
         extra=tuple((column, normalise(value)) for column, value in record.extra),
         cheap=cheap,
     )
+
+
+def _parent_keys(tokens: tuple[Token, ...]) -> tuple[str, ...]:
+    # The first name's skeleton key and its nickname group, if any.
+    if not tokens:
+        return ()
+    token = tokens[0]
+    return (token.keys[0], "=" + token.canon) if token.canon else (token.keys[0],)

@@ -124,7 +124,8 @@ def _total(levels: list[tuple[str, str, float]], siblings: bool = True) -> tuple
 
 
 def _ordered(a: Prepared, b: Prepared) -> tuple[Prepared, Prepared, bool]:
-    return (a, b, False) if a.order <= b.order else (b, a, True)
+    first = repr(a.record) <= repr(b.record) if a.order == b.order else a.order < b.order
+    return (a, b, False) if first else (b, a, True)
 
 
 def weigh(a: Prepared, b: Prepared, model: Model | None = None) -> float:
