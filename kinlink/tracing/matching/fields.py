@@ -132,7 +132,7 @@ class FieldModel:
         if not pairs or not self.columns:
             return
         for _ in range(EM_ROUNDS):
-            totals: dict[str, Counter[str]] = defaultdict(Counter)
+            totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
             mass: dict[str, float] = defaultdict(float)
             for core, levels in pairs:
                 weight = core
@@ -150,7 +150,7 @@ class FieldModel:
                 model = self.columns[column]
                 # A pseudo-count of one per level keeps a level never seen from -inf.
                 total = mass[column] + len(LEVELS)
-                model.m = {level: (counts[level] + 1) / total for level in LEVELS}
+                model.m = {level: (counts.get(level, 0.0) + 1) / total for level in LEVELS}
 
     def describe(self) -> dict[str, dict[str, float]]:
         """The learnt weights per column and level (for the benchmark and the docs)."""

@@ -127,9 +127,7 @@ class CandidateIndex:
                 key_of.append(number)
             position_of.extend([position] * len(found))
         key_array = np.array(key_of, dtype=np.int32)
-        self.positions = np.array(position_of, dtype=np.int32)[
-            np.argsort(key_array, kind="stable")
-        ]
+        self.positions = np.array(position_of, dtype=np.int32)[np.argsort(key_array, kind="stable")]
         counts = np.bincount(key_array, minlength=len(numbers))
         self.starts = np.concatenate(([0], np.cumsum(counts))).tolist()
         total = max(1, len(self.cases))
@@ -138,7 +136,9 @@ class CandidateIndex:
             key[2:]: sizes[number] / total for key, number in numbers.items() if key[0] == "s"
         }
         self._codes: dict[str, int] = {"": -1}
-        columns = list(zip(*(self._cheap(case) for case in self.cases), strict=True))
+        columns: list[Sequence[int]] = list(
+            zip(*(self._cheap(case) for case in self.cases), strict=True)
+        )
         if not columns:
             columns = [[] for _ in range(8)]
         names = ("first", "last", "estimated", "sex", "father", "father2", "mother", "place")
@@ -199,7 +199,7 @@ class CandidateIndex:
                 hit = hit[np.argpartition(-shared[hit], POOL)[:POOL]]
             # Among many namesakes, the one born when the request says, of the same sex,
             # with the same parents and place, is the one worth scoring in full.
-            score = shared[hit] + PRESCORE * self._quick(record, hit)
+            score: np.ndarray = shared[hit] + PRESCORE * self._quick(record, hit)
         else:
             score = shared[hit]
         # Best first; ties to the earlier case, so that a run is reproducible.
