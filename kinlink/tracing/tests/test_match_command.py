@@ -79,3 +79,32 @@ def test_it_handles_empty_and_unknown_script_names(tmp_path: Path) -> None:
     out = tmp_path / "matches.csv"
     call_command("match", cases=str(cases), requests=str(requests), out=str(out), stdout=StringIO())
     assert out.read_text(encoding="utf-8").startswith("request_id,case_id,score,suggested")
+
+
+def test_it_compares_further_columns_and_takes_a_profile(tmp_path: Path) -> None:
+    columns = (*COLUMNS, "postcode")
+    cases = write(
+        tmp_path / "cases.csv",
+        [
+            row("C1", "Rachael", "Dent", date_of_birth="1928-07-22", postcode="4129"),
+            row("C2", "Olivia", "Dent", date_of_birth="1957-11-26", postcode="3194"),
+        ],
+        columns,
+    )
+    requests = write(
+        tmp_path / "requests.csv",
+        [row("R1", "Rachel", "Dent", date_of_birth="1928-07-22", postcode="4129")],
+        columns,
+    )
+    out = tmp_path / "matches.csv"
+    call_command(
+        "match",
+        cases=str(cases),
+        requests=str(requests),
+        out=str(out),
+        profile="people",
+        stdout=StringIO(),
+    )
+    lines = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert lines[0]["case_id"] == "C1"
+    assert lines[0]["suggested"] == "true"
