@@ -42,7 +42,7 @@ def main() -> None:
     positives = sum(1 for case_id in truth.values() if case_id)
     unmatched = len(truth) - positives
     print("show_w  recall@10  shown/unmatched")
-    for show in (-2, 0, 1, 2, 3, 4, 5, 6):
+    for show in (-2, 0, 1, 1.5, 2, 2.5, 3, 4, 5, 6):
         hits = shown = 0
         for request_id, scored in ranked:
             kept = [case_id for weight, case_id in scored if weight >= show]

@@ -22,7 +22,7 @@ from kinlink.tracing.matching.score import (
     weigh,
 )
 
-SHOW = probability(SHOW_WEIGHT)  # 0.015: not worth a caseworker's glance below it
+SHOW = probability(SHOW_WEIGHT)  # 0.0078: not worth a caseworker's glance below it
 # A candidate is suggested when it reaches SUGGEST and is within this many bits of the
 # request's best candidate: one child is rarely registered twice, and a far weaker second
 # is a namesake.

@@ -24,7 +24,10 @@ PRIOR = 9.0  # bits of evidence at which a pair is as likely one child as two
 # A pair is suggested from 8.5 bits (score 0.414): the best F1 on the development set
 # (seed 1, `bench/tracing_calibrate.py`), never set on the evaluation seeds.
 SUGGEST_WEIGHT = 8.5
-SHOW_WEIGHT = 3.0  # below it a candidate is not worth a caseworker's glance (score 0.015)
+# Below 2 bits (score 0.0078) a candidate is not shown: on the development seed the highest
+# display threshold that keeps recall@10 at its best while fewer than 3 candidates are shown
+# per request without a true case (2 bits: 0.985 and 2.56; 3 bits: 0.983 and 1.88).
+SHOW_WEIGHT = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +93,15 @@ def _rarity(tokens: tuple[Token, ...], frequencies: Frequencies | None) -> float
     return total
 
 
-def _levels(a: Prepared, b: Prepared, model: Model | None = None) -> list[tuple[str, str, float]]:
+def _levels(
+    a: Prepared,
+    b: Prepared,
+    model: Model | None = None,
+    name: tuple[str, float] | None = None,
+) -> list[tuple[str, str, float]]:
     frequencies = model.frequencies if model else None
     fields = model.fields if model else None
-    name_level, name_weight = compare.compare_names(a, b)
+    name_level, name_weight = name or compare.compare_names(a, b)
     if name_level in AGREEING:
         name_weight += _rarity(min(a.name, b.name, key=len) or a.name, frequencies)
     father = compare.compare_parent(a.father, b.father)
@@ -138,11 +146,10 @@ def weigh(a: Prepared, b: Prepared, model: Model | None = None) -> float:
     """
     first, second, _ = _ordered(a, b)
     siblings = model.siblings if model else True
-    if siblings:
-        level, weight = compare.compare_names(first, second)
-        if level in compare.CONFLICTS and weight < SHOW_WEIGHT:
-            return weight
-    return _total(_levels(first, second, model), siblings)[0]
+    name = compare.compare_names(first, second)
+    if siblings and name[0] in compare.CONFLICTS and name[1] < SHOW_WEIGHT:
+        return name[1]
+    return _total(_levels(first, second, model, name), siblings)[0]
 
 
 def _show(tokens: tuple[Token, ...]) -> str:
