@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: system-test-deps run test test-sqlite test-postgres test-browser lint check-deploy bench bench-tracing messages makemessages clean setup
+.PHONY: system-test-deps run network test test-sqlite test-postgres test-browser lint check-deploy bench bench-exchange bench-tracing messages makemessages clean setup
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -29,11 +29,16 @@ system-test-deps:
 run: setup
 	mkdir -p var
 	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py migrate --no-input
+	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py directory_load --if-empty
 	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py load_demo
 	# The worker keeps deadlines and overdue states current while the server runs.
 	KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  KINLINK_DEBUG=1 KINLINK_DEMO=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+# Three demonstration nodes (Morocco, Guinea, Italy) on 127.0.0.1:8001-8003, exchanging requests.
+network: setup
+	$(PY) scripts/network.py
 
 test: test-sqlite test-postgres
 
@@ -69,6 +74,10 @@ bench: setup
 bench-tracing: setup
 	$(PIP) install --quiet -r bench/requirements-tracing.txt
 	$(PY) bench/tracing.py $(if $(SCALE),--scale)
+
+# Nodes on loopback, 10,000 envelopes, processes killed at random (several minutes).
+bench-exchange: setup
+	$(PY) bench/exchange_soak.py
 
 makemessages: setup
 	KINLINK_DEBUG=1 $(PY) manage.py makemessages --all --no-location --no-obsolete \

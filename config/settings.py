@@ -45,6 +45,11 @@ CSRF_TRUSTED_ORIGINS = env_list("KINLINK_CSRF_TRUSTED_ORIGINS")
 
 # The node's identity: the prefix of its readable case references (e.g. "MA" for Morocco).
 KINLINK_NODE_PREFIX = os.environ.get("KINLINK_NODE_PREFIX", "MA")
+# Its name among peer nodes, the public address peers reach it at, and where its private keys
+# live (outside the database; `kinlink keys init` makes them).
+KINLINK_NODE_ID = os.environ.get("KINLINK_NODE_ID", KINLINK_NODE_PREFIX.lower())
+KINLINK_NODE_URL = os.environ.get("KINLINK_NODE_URL", "http://127.0.0.1:8000")
+KINLINK_KEYS_DIR = Path(os.environ.get("KINLINK_KEYS_DIR", BASE_DIR / "var" / "keys"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -65,6 +70,7 @@ INSTALLED_APPS = [
     "kinlink.assessments",
     "kinlink.plans",
     "kinlink.tracing",
+    "kinlink.exchange",
     "kinlink.demo",
 ]
 
@@ -249,7 +255,22 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 KINLINK_PERIODIC_JOBS = {
     # dotted path of a task: interval in seconds
     "kinlink.cases.jobs.refresh_deadlines": 600,
+    "kinlink.exchange.jobs.deliver_outbox": 2,
+    "kinlink.exchange.jobs.refresh_request_deadlines": 600,
 }
+
+# Envelopes between nodes (kinlink.exchange). Retries wait base × 2^(n-1) seconds, at most the
+# cap, so a peer that comes back hears from every sender within the cap; a peer unreachable for
+# the give-up period makes the envelope a dead letter an administrator can retry.
+KINLINK_EXCHANGE_RETRY_BASE_SECONDS = float(os.environ.get("KINLINK_EXCHANGE_RETRY_BASE", "2"))
+KINLINK_EXCHANGE_RETRY_CAP_SECONDS = float(os.environ.get("KINLINK_EXCHANGE_RETRY_CAP", "120"))
+KINLINK_EXCHANGE_GIVE_UP_AFTER = timedelta(
+    hours=float(os.environ.get("KINLINK_EXCHANGE_GIVE_UP_HOURS", "72"))
+)
+KINLINK_EXCHANGE_TIMEOUT_SECONDS = float(os.environ.get("KINLINK_EXCHANGE_TIMEOUT", "15"))
+KINLINK_EXCHANGE_MAX_BYTES = 20_000_000
+KINLINK_EXCHANGE_MAX_ATTACHMENTS = 3
+KINLINK_EXCHANGE_MAX_ATTACHMENT_BYTES = 5_000_000
 
 # Node policy defaults; an administrator changes them per node on the settings page.
 KINLINK_RISK_RESPONSE_DEFAULTS = {"high": 24, "medium": 72, "low": 168}  # hours

@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from kinlink.accounts.views import set_language
 from kinlink.core import views as core_views
+from kinlink.exchange import views as exchange_views
+from kinlink.exchange.urls import case_urlpatterns as exchange_case_urls
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -17,9 +19,13 @@ urlpatterns = [
     path("i18n/language/", set_language, name="set_language"),
     path("accounts/", include("kinlink.accounts.urls")),
     path("cases/", include("kinlink.cases.urls")),
+    path("directory/", include("kinlink.directory.urls")),
     path("cases/<uuid:case_id>/care/", include("kinlink.care.urls")),
     path("cases/<uuid:case_id>/assessments/", include("kinlink.assessments.urls")),
     path("cases/<uuid:case_id>/plans/", include("kinlink.plans.urls")),
+    path("cases/<uuid:case_id>/exchange/", include((exchange_case_urls, "exchange_case"))),
+    path("exchange/", include("kinlink.exchange.urls")),
+    path(".well-known/kinlink/node", exchange_views.node_document, name="node_document"),
 ]
 
 handler403 = "kinlink.core.views.permission_denied"

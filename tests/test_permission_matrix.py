@@ -9,9 +9,11 @@ Outcomes: "200"; "404" (out of scope: the page does not exist for this persona);
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -27,6 +29,11 @@ from kinlink.cases.models import ApprovalSubject, Case, TaskKind
 from kinlink.cases.services import case_assign, case_facts_update
 from kinlink.cases.tests.form_posts import edit_post
 from kinlink.cases.workflow import approval_request, task_open
+from kinlink.directory import services as directory
+from kinlink.exchange import inbox, keys
+from kinlink.exchange import requests as exchange
+from kinlink.exchange.models import Attachment, OutboundEnvelope
+from kinlink.exchange.tests.support import register_simulated_peer, request_body
 from kinlink.plans import services as plans
 
 ANONYMOUS = "anonymous"
@@ -156,6 +163,52 @@ ROUTES |= {
     "plans:follow_up_create": Row("case", allowed=EDITORS),
     "plans:visit_report": Row("visit", allowed=EDITORS),
     "plans:closure_request": Row("case", allowed=EDITORS),
+    "plans:placement_abroad": Row("case", allowed=EDITORS),
+}
+
+# The country directory holds no personal data: everyone signed in reads it; only the node
+# administrator changes it, imports and exports it.
+ROUTES |= {
+    "directory:countries": everyone("200"),
+    "directory:country": Row("country", allowed=tuple(SIGNED_IN)),
+    "directory:country_edit": Row("country", allowed=ADMIN_ONLY),
+    "directory:status_add": Row("country", allowed=ADMIN_ONLY),
+    "directory:status_edit": Row("status", allowed=ADMIN_ONLY),
+    "directory:note_add": Row("country", allowed=ADMIN_ONLY),
+    "directory:note": Row("note", allowed=tuple(SIGNED_IN)),
+    "directory:note_edit": Row("note", allowed=ADMIN_ONLY),
+    "directory:agencies": everyone("200"),
+    "directory:agency": Row("agency", allowed=tuple(SIGNED_IN)),
+    "directory:agency_add": Row(allowed=ADMIN_ONLY),
+    "directory:agency_edit": Row("agency", allowed=ADMIN_ONLY),
+    "directory:between": everyone("200"),
+    "directory:import": Row(allowed=ADMIN_ONLY),
+    "directory:export": Row(allowed=ADMIN_ONLY),
+}
+
+# The exchange: the public endpoints peers use, the requests (outgoing on case A, seen as the
+# case is; incoming in the agency's inbox, seen by its supervisor) and the administration.
+PUBLIC_POST = Row(allowed=tuple(SIGNED_IN), ok="405", special={ANONYMOUS: "405"})
+ROUTES |= {
+    "node_document": everyone("200", anonymous="200"),
+    "exchange:inbox": PUBLIC_POST,
+    "exchange:request_list": Row(allowed=tuple(CASE_STAFF)),
+    "exchange:request_detail": Row("request", allowed=READERS),
+    "exchange:request_edit": Row("request", allowed=EDITORS),
+    "exchange:request_submit": Row("request", **_post_only()),
+    "exchange:request_withdraw": Row("request", **_post_only()),
+    "exchange:request_close": Row("request", **_post_only()),
+    "exchange:message_post": Row("request", **_post_only()),
+    "exchange:incoming_accept": Row("request", **_post_only()),
+    "exchange:incoming_decline": Row("request", **_post_only()),
+    "exchange:incoming_reply": Row("request", **_post_only()),
+    "exchange:attachment": Row("attachment", allowed=("supervisor_a",)),
+    "exchange:peer_list": Row(allowed=ADMIN_ONLY),
+    "exchange:peer_register": Row(allowed=ADMIN_ONLY),
+    "exchange:peer_detail": Row("peer", allowed=ADMIN_ONLY),
+    "exchange:outbox": Row(allowed=ADMIN_ONLY),
+    "exchange:outbox_retry": Row("envelope", **_post_only()),
+    "exchange_case:request_new": Row("case", allowed=EDITORS),
 }
 
 
@@ -189,7 +242,12 @@ def world(
     node_admin: User,
     outsider: User,
     team_a: Any,
+    settings: Any,
+    tmp_path: Any,
 ) -> dict[str, Any]:
+    settings.KINLINK_KEYS_DIR = tmp_path / "keys"
+    keys.init()
+    guinea = register_simulated_peer()
     case_assign(
         actor=supervisor_a, case=case_a, seen_version=case_a.version, add=[(guardian, "guardian")]
     )
@@ -264,7 +322,61 @@ def world(
         start_on=today,
         owner=caseworker_a,
     )
+    outgoing = exchange.request_draft(
+        actor=caseworker_a,
+        case=case_a,
+        request_type="tracing",
+        peer=guinea.peer,
+        questions="Please trace his mother.",
+    )
+    body = request_body()
+    body["attachments"] = [
+        {
+            "name": "birth.pdf",
+            "content_type": "application/pdf",
+            "sha256": hashlib.sha256(b"%PDF-1.4 test").hexdigest(),
+            "content": base64.b64encode(b"%PDF-1.4 test").decode(),
+        }
+    ]
+    inbox.receive(guinea.seal(kind="request", conversation=uuid4(), body=body))
+    envelope = OutboundEnvelope.objects.create(
+        message_id=uuid4(),
+        peer=guinea.peer,
+        kind="message",
+        conversation=uuid4(),
+        token=b"x",
+        digest="x",
+        size=1,
+        status="dead",
+        queued_at=timezone.now(),
+        next_attempt_at=timezone.now(),
+    )
+    morocco = directory.country_create(actor=None, code="MA")
+    status = directory.treaty_status_create(
+        actor=None,
+        country=morocco,
+        instrument="hc1996",
+        kind="ratification",
+        in_force_on=date(2002, 12, 1),
+        source_title="HCCH status table",
+        source_url="https://www.hcch.net/en/instruments/conventions/status-table/?cid=70",
+        checked_on=today,
+    )
+    note = directory.legal_note_create(
+        actor=None,
+        country=morocco,
+        topic="kafala",
+        title="Kafala",
+        body="Kafala is recognised.",
+        source_title="Code de la famille",
+        source_url="https://example.org/code",
+        checked_on=today,
+    )
     return {
+        "country": {"code": "MA"},
+        "status": {"status_id": status.pk},
+        "note": {"note_id": note.pk},
+        "agency": {"agency_id": case_a.agency_id},
         "caseworker_a": caseworker_a,
         "supervisor_a": supervisor_a,
         "caseworker_b": caseworker_b,
@@ -288,6 +400,10 @@ def world(
         "action_plan": {"case_id": case_a.pk, "plan_id": action_plan.pk},
         "plan_item": {"case_id": case_a.pk, "item_id": action_plan.items.first().pk},
         "visit": {"case_id": case_a.pk, "visit_id": follow_up.visits.first().pk},
+        "request": {"request_id": outgoing.pk},
+        "attachment": {"attachment_id": Attachment.objects.get().pk},
+        "peer": {"peer_id": guinea.peer.pk},
+        "envelope": {"envelope_id": envelope.pk},
     }
 
 

@@ -11,7 +11,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
-PUBLIC_PREFIXES = ("/accounts/login/", "/i18n/", "/static/", "/healthz")
+# The exchange's inbox and node document are public: peers authenticate by signature.
+PUBLIC_PREFIXES = (
+    "/accounts/login/",
+    "/i18n/",
+    "/static/",
+    "/healthz",
+    "/exchange/inbox",
+    "/.well-known/kinlink/",
+)
 SESSION_STARTED = "kinlink_started"
 SESSION_SEEN = "kinlink_seen"
 

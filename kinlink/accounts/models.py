@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kinlink.core.models import BaseModel
@@ -85,6 +86,16 @@ class NotificationKind(models.TextChoices):
     )
     TASK_OVERDUE = "task_overdue", _("Case %(reference)s: “%(task)s” is overdue")
     AGEING_OUT = "ageing_out", _("Case %(reference)s: the child turns 18 on %(date)s")
+    REQUEST_RECEIVED = (
+        "request_received",
+        _("Request %(reference)s arrived from %(peer)s: %(type)s"),
+    )
+    REQUEST_UPDATE = "request_update", _("Request %(reference)s (%(peer)s): %(event)s")
+    REQUEST_UNDELIVERED = (
+        "request_undelivered",
+        _("Request %(reference)s could not be delivered to %(peer)s: %(reason)s"),
+    )
+    REQUEST_DUE = "request_due", _("Request %(reference)s (%(peer)s): reply due on %(date)s")
 
 
 class Notification(BaseModel):
@@ -107,5 +118,7 @@ class Notification(BaseModel):
 
     @property
     def text(self) -> str:
-        """The message in the active language."""
-        return str(NotificationKind(self.kind).label) % self.params
+        """The message in the active language; labels among the parameters are translated
+        too (they are stored in English, see `notification_send`)."""
+        params = {name: gettext(str(v)) if v else v for name, v in self.params.items()}
+        return str(NotificationKind(self.kind).label) % params

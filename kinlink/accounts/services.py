@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from kinlink.accounts.models import Notification, Team, User
 from kinlink.accounts.policies import can_administer
@@ -141,12 +142,17 @@ def node_settings_update(*, actor: User, seen_version: int, **fields: int) -> No
     return current
 
 
-def notification_send(*, recipients: list[User], kind: str, link: str = "", **params: str) -> None:
+def notification_send(
+    *, recipients: list[User], kind: str, link: str = "", **params: str | Promise
+) -> None:
     """Tell users something inside Kinlink; callers run it in their own transaction.
 
     The text is composed when it is read, in the reader's language, from `kind` and `params`
-    (case references and staff names only, never a child's name).
+    (case references and staff names only, never a child's name). A parameter given as a lazy
+    label (a choice's label) is stored in English and translated for each reader.
     """
+    with translation.override("en"):
+        params = {name: str(value) for name, value in params.items()}
     Notification.objects.bulk_create(
         [Notification(recipient=u, kind=kind, params=params, link=link) for u in recipients]
     )

@@ -240,9 +240,11 @@ class FamilyEvaluation(BaseModel):
     recommendation = models.CharField(
         _("recommendation"), max_length=20, choices=FamilyRecommendation.choices
     )
+    # Recorded by a caseworker here, or received from the partner agency abroad that made it.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    received_from = models.CharField(_("received from"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("family evaluation")

@@ -724,6 +724,50 @@ def family_evaluation_record(
     return evaluation
 
 
+@transaction.atomic
+def family_evaluation_receive(
+    *,
+    case: Case,
+    partner: str,
+    who_was_met: str,
+    home_conditions: str,
+    capacity: str,
+    evaluator_name: str,
+    evaluator_agency: str,
+    evaluated_on: date,
+    recommendation: str,
+    risks: str = "",
+) -> FamilyEvaluation:
+    """Record the family evaluation a partner agency abroad sent in reply to a request
+    (step 5). Nobody here wrote it: it is recorded as received from `partner`, checked as a
+    caseworker's would be; it opens the way to determining a solution like any evaluation."""
+    _not_future(evaluated_on, "evaluated_on")
+    evaluation = FamilyEvaluation(
+        case=case,
+        who_was_met=_required_text(who_was_met, "who_was_met"),
+        home_conditions=_required_text(home_conditions, "home_conditions"),
+        capacity=_required_text(capacity, "capacity"),
+        risks=risks.strip(),
+        evaluator_name=_required_text(evaluator_name, "evaluator_name"),
+        evaluator_agency=_required_text(evaluator_agency, "evaluator_agency"),
+        evaluated_on=evaluated_on,
+        recommendation=recommendation,
+        recorded_by=None,
+        received_from=partner[:200],
+    )
+    evaluation.full_clean()
+    evaluation.save()
+    record(
+        actor=None,
+        actor_label=f"partner:{partner[:60]}",
+        action=AuditAction.CREATE,
+        obj=evaluation,
+        case_id=case.pk,
+        changes={"evaluated_on": [None, evaluated_on], "recommendation": [None, recommendation]},
+    )
+    return evaluation
+
+
 # --- best-interests determination ------------------------------------------------------
 
 

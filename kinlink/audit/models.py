@@ -21,6 +21,9 @@ class AuditAction(models.TextChoices):
     SEARCH = "search", _("Searched")
     BREAK_GLASS = "break_glass", _("Emergency access")
     ASSIGN = "assign", _("Assigned")
+    SEND = "send", _("Sent to another node")
+    RECEIVE = "receive", _("Received from another node")
+    REFUSE = "refuse", _("Refused from another node")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

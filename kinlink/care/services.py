@@ -35,6 +35,7 @@ from kinlink.care.models import (
     GuardianshipState,
     LegalProcedure,
     ProcedureStatus,
+    ProcedureType,
     SupportPlan,
 )
 from kinlink.cases import workflow
@@ -895,8 +896,27 @@ def _deadline_task(*, actor: User, procedure: LegalProcedure) -> None:
     )
 
 
+PROTECTION = frozenset({ProcedureType.ASYLUM, ProcedureType.SUBSIDIARY})
+
+
+def protection_sought(case: Case) -> bool:
+    """An asylum or subsidiary-protection claim not refused: lodged, under appeal, granted or
+    final. A final decision is counted too (it may be a grant): contacting the country of
+    origin needs a reason in every doubt (SG-09)."""
+    return (
+        LegalProcedure.objects.filter(case=case, procedure_type__in=PROTECTION)
+        .exclude(status=ProcedureStatus.REFUSED)
+        .exists()
+    )
+
+
 def _legal_fact(*, actor: User, case: Case) -> None:
-    case_facts_update(actor=actor, case=case, legal_status=legal_status_of(case))
+    case_facts_update(
+        actor=actor,
+        case=case,
+        legal_status=legal_status_of(case),
+        protection_sought=protection_sought(case),
+    )
 
 
 @transaction.atomic

@@ -244,6 +244,9 @@ class Case(VersionedModel):
     legal_status = models.CharField(
         _("legal status"), max_length=10, choices=LegalStatus.choices, default=LegalStatus.NONE
     )
+    # An asylum or protection claim lodged and not refused: the authorities of the country of
+    # origin are not contacted without a recorded reason (SG-09).
+    protection_sought = models.BooleanField(_("international protection sought"), default=False)
     tracing_status = models.CharField(
         _("tracing"),
         max_length=20,
@@ -558,6 +561,7 @@ class ApprovalSubject(models.TextChoices):
     BID_SUBMISSION = "bid_submission", _("Best-interests submission")
     ACTION_PLAN = "action_plan", _("Action plan")
     CLOSURE = "closure", _("Closure")
+    CROSS_BORDER = "cross_border", _("Cross-border request")
 
 
 class ApprovalStatus(models.TextChoices):

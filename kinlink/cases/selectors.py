@@ -219,12 +219,13 @@ class Move:
     refusals: list[Refusal]
 
 
-def lifecycle_moves(*, case: Case, user: User) -> list[Move]:
-    """The transitions this user could take from where the case stands, each explained."""
+def lifecycle_moves(*, case: Case, user: User, can_edit: bool | None = None) -> list[Move]:
+    """The transitions this user could take from where the case stands, each explained.
+    `can_edit`, when the caller already knows it, saves asking the policy again."""
     if case.stage == Stage.CLOSED:
         reopen = TRANSITIONS["reopen"]
         return [Move("reopen", str(reopen.label), True, [])] if user.role in reopen.roles else []
-    if not can_edit_case(user, case):
+    if not (can_edit_case(user, case) if can_edit is None else can_edit):
         return []
     moves = []
     for transition in TRANSITIONS.values():

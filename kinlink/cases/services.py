@@ -423,6 +423,7 @@ FACT_FIELDS = frozenset(
         "guardianship_status",
         "age_assessment_status",
         "legal_status",
+        "protection_sought",
         "tracing_status",
         "tracing_started_on",
         "child_views_recorded_at",

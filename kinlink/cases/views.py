@@ -167,6 +167,7 @@ def case_detail(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
     case = selectors.case_open(user=user, case_id=case_id)
     show_views = can_see_access_log(user)
     history = list(selectors.case_history(case=case, include_views=show_views)[:50])
+    can_edit = can_edit_case(user, case)
     context = {
         "case": case,
         "steps": Stage.steps(),
@@ -175,9 +176,9 @@ def case_detail(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         "assignments": case.assignments.select_related("user"),
         "history": history,
         "show_views": show_views,
-        "can_edit": can_edit_case(user, case),
+        "can_edit": can_edit,
         "can_assign": can_assign(user, case),
-        "moves": selectors.lifecycle_moves(case=case, user=user),
+        "moves": selectors.lifecycle_moves(case=case, user=user, can_edit=can_edit),
         "open_tasks": case.tasks.filter(status=TaskStatus.OPEN).select_related("owner")[:20],
         "panels": panels_for(case, user),
     }

@@ -243,7 +243,7 @@ def approval_request(*, actor: User, case: Case, subject: str, object_id: UUID) 
         kind=NotificationKind.APPROVAL_REQUESTED,
         link=reverse("cases:my_day"),
         reference=case.reference,
-        subject=str(ApprovalSubject(subject).label),
+        subject=ApprovalSubject(subject).label,
     )
     return approval
 
@@ -297,8 +297,8 @@ def approval_decide(
         kind=NotificationKind.APPROVAL_DECIDED,
         link=reverse("cases:detail", args=[approval.case_id]),
         reference=approval.case.reference,
-        subject=str(ApprovalSubject(approval.subject).label),
-        decision=str(ApprovalStatus(status).label),
+        subject=ApprovalSubject(approval.subject).label,
+        decision=ApprovalStatus(status).label,
     )
     return approval
 

@@ -1,4 +1,4 @@
-"""ISO reference data (countries ISO 3166-1, languages ISO 639-3, scripts ISO 15924).
+"""ISO reference data (countries ISO 3166-1 and Kosovo, languages ISO 639-3, scripts ISO 15924).
 
 The code lists and their names in French, Spanish and Arabic come from pycountry, which ships
 the Debian iso-codes translations; nothing here is typed by hand but the choice of languages
@@ -12,6 +12,7 @@ from functools import cache
 
 import pycountry
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 # Languages of the children Kinlink's networks meet most, offered on top of every ISO 639-1
 # language: Dyula, Mossi, Dari, Moroccan and Sudanese Arabic, Tigre, Mandinka, Susu, Soninke,
@@ -46,9 +47,17 @@ def _local(domain: str, name: str) -> str:
     return _translator(domain, language).gettext(name)
 
 
+# Kosovo has no ISO 3166-1 code of its own; XK is the user-assigned code that the European
+# Union, the Council of Europe and most data exchanges use. pycountry does not list it, so its
+# name is translated in Kinlink's own catalogues.
+KOSOVO = "XK"
+
+
 @cache
 def _country_codes() -> dict[str, str]:
-    return {c.alpha_2: c.name for c in pycountry.countries}
+    codes = {c.alpha_2: c.name for c in pycountry.countries}
+    codes[KOSOVO] = "Kosovo"
+    return codes
 
 
 @cache
@@ -69,6 +78,8 @@ def is_language(code: str) -> bool:
 
 
 def country_name(code: str) -> str:
+    if code == KOSOVO:
+        return _("Kosovo")
     name = _country_codes().get(code)
     return _local("iso3166-1", name) if name else code
 

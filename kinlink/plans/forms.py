@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from kinlink.accounts.models import Role, User
 from kinlink.cases.forms import DateInput
 from kinlink.cases.models import Case
+from kinlink.directory.reference import country_choices
 from kinlink.plans.models import (
     ActionPlanItem,
     Closure,
     FollowUpPlan,
+    PlacementAbroad,
     ReturnPreparation,
     VisitReport,
 )
@@ -228,6 +230,32 @@ class ClosureForm(forms.ModelForm):
         widgets = _textareas(
             "reason_other", "goals_note", "carer_address", "no_receiving_case_reason"
         )
+
+    def _post_clean(self) -> None:
+        pass
+
+    def arguments(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+
+class PlacementAbroadForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    receiving_country = forms.ChoiceField(label=_("Receiving country"), choices=country_choices)
+
+    class Meta:
+        model = PlacementAbroad
+        fields = [
+            "receiving_country",
+            "carer_kind",
+            "consent_authority",
+            "consent_given_on",
+            "consent_reference",
+        ]
+        widgets = {"consent_given_on": DateInput()}
+        help_texts = {
+            "consent_authority": _("The receiving state's central or competent authority."),
+            "consent_reference": _("Number or reference of the written consent."),
+        }
 
     def _post_clean(self) -> None:
         pass

@@ -17,6 +17,7 @@ from kinlink.plans.safeguards import (
     RETURN_CHECKS,
     no_third_country_in_reflection_period,
     no_transfer_in_reflection_period,
+    receiving_state_consented,
     where,
 )
 from kinlink.plans.selectors import panel_context
@@ -41,6 +42,10 @@ for _check in RETURN_CHECKS:
 # SG-19: the reflection period also stops a placement in a third country and a transfer out.
 guard("implement_solution")(no_third_country_in_reflection_period)
 guard("transfer_out")(no_transfer_in_reflection_period)
+
+# SG-07: a placement abroad is neither implemented nor carried out without the receiving
+# state's recorded consent, where HC1996 Art. 33 or Brussels IIb Art. 82 asks for it.
+guard("implement_solution", "start_follow_up")(receiving_state_consented)
 
 
 @guard("start_follow_up")

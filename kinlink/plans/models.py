@@ -353,3 +353,68 @@ class Closure(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.reason}"
+
+
+class CarerKind(models.TextChoices):
+    """With whom the child is to live abroad; a parent's care is not a placement (Art. 33
+    HC1996 covers foster families, institutions and kafala; Art. 82 Brussels IIb exempts it)."""
+
+    PARENT = "parent", _("A parent")
+    RELATIVE = "relative", _("Relatives (kinship care)")
+    FOSTER_FAMILY = "foster_family", _("A foster family")
+    INSTITUTION = "institution", _("Institutional care")
+    KAFALA = "kafala", _("Kafala")
+
+
+class PlacementAbroad(VersionedModel):
+    """A placement of the child in another country, and the receiving state's consent (SG-07).
+
+    One per case. It says where (`receiving_country`) and with whom the child is to live;
+    when the law between this node's country and the receiving one asks for consent (HC1996
+    Art. 33, Brussels IIb Art. 82; `kinlink.directory.framework`), the solution cannot be
+    implemented until the consent is recorded: the authority that gave it, the date and the
+    reference of its document. The exchange between nodes will later bring the consent from
+    the peer node; until then it is recorded by hand.
+    """
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="placement_abroad"
+    )
+    receiving_country = models.CharField(_("receiving country"), max_length=2)
+    carer_kind = models.CharField(_("to live with"), max_length=15, choices=CarerKind.choices)
+    consent_authority = models.CharField(
+        _("consent given by (receiving authority)"), max_length=300, blank=True
+    )
+    consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_reference = models.CharField(
+        _("reference of the consent document"), max_length=200, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("placement abroad")
+        verbose_name_plural = _("placements abroad")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(consent_authority="")
+                    & models.Q(consent_given_on__isnull=True)
+                    & models.Q(consent_reference="")
+                )
+                | (
+                    ~models.Q(consent_authority="")
+                    & models.Q(consent_given_on__isnull=False)
+                    & ~models.Q(consent_reference="")
+                ),
+                name="placement_consent_complete_or_absent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.receiving_country}"
+
+    @property
+    def consent_recorded(self) -> bool:
+        return bool(self.consent_authority and self.consent_given_on and self.consent_reference)

@@ -4,6 +4,7 @@ Used as lifecycle guards on "implement_solution" and "start_follow_up" (guards.p
 services that create, submit and approve a return action plan, and by the case page's
 checklist, so that none can go ahead (or show ticked) while any of them holds. The reflection
 period also stops a transfer of responsibility and a placement in a third country (SG-19).
+A placement abroad waits for the receiving state's consent where the law asks for it (SG-07).
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kinlink.care.selectors import protection_claim_open
 from kinlink.cases.lifecycle import Refusal
-from kinlink.cases.models import Case, LegalStatus, Solution
-from kinlink.plans.models import ReturnPreparation, RiskResult
-
-PENDING_CLAIM = frozenset({LegalStatus.APPLIED, LegalStatus.APPEAL})
+from kinlink.cases.models import Case, Solution
+from kinlink.plans.models import CarerKind, PlacementAbroad, ReturnPreparation, RiskResult
 
 
 @dataclass
@@ -91,13 +91,21 @@ def reception_confirmed(case: Case) -> Refusal | None:
 
 
 def no_pending_claim(case: Case) -> Refusal | None:
-    """SG-20 (non-refoulement): no return while an asylum or protection claim is pending."""
-    if case.legal_status not in PENDING_CLAIM:
+    """SG-20 (non-refoulement): no return while an asylum or protection claim is pending —
+    lodged, under appeal, or refused at first instance with no final decision recorded."""
+    status = protection_claim_open(case)
+    if status is None:
         return None
-    return Refusal(
-        _("An asylum or protection claim is still pending: no return before a final decision."),
-        where("care:legal_add", case),
-    )
+    if status == "refused":
+        message = _(
+            "An asylum or protection claim was refused at first instance: no return before the "
+            "final decision (record it, or the appeal, on the legal procedure)."
+        )
+    else:
+        message = _(
+            "An asylum or protection claim is still pending: no return before a final decision."
+        )
+    return Refusal(message, where("care:legal_add", case))
 
 
 def in_reflection_period(case: Case) -> bool:
@@ -195,3 +203,69 @@ def return_refusals(case: Case) -> list[Refusal]:
     if case.decided_solution != Solution.RETURN:
         return []
     return return_check_refusals(case)
+
+
+# --- SG-07: placement abroad needs the receiving state's consent ----------------------------
+
+PLACEMENT_SOLUTIONS = frozenset({Solution.THIRD_COUNTRY, Solution.RETURN})
+
+
+def placement_of(case: Case) -> PlacementAbroad | None:
+    """The case's placement abroad, read once per case instance (cached like the return
+    preparation; `case_transition`'s refresh under the row lock clears it)."""
+    try:
+        return case.placement_abroad
+    except PlacementAbroad.DoesNotExist:
+        return None
+
+
+def receiving_state_consented(case: Case) -> Refusal | None:
+    """SG-07 (HC1996 Arts 33, 23(2)(f); Brussels IIb Art. 82): a placement in another country
+    is not carried out until the receiving state's consent is recorded, whenever the law
+    between the two countries on that day asks for it, or the directory cannot tell.
+
+    A placement in a third country always names its receiving country first. A return is a
+    placement only when the case records one (care by relatives, a foster family, an
+    institution or kafala in the country of origin); a return to a parent is not.
+    """
+    from kinlink.directory.framework import Procedure, framework_between
+    from kinlink.directory.reference import country_name
+
+    if case.decided_solution not in PLACEMENT_SOLUTIONS:
+        return None
+    placement = placement_of(case)
+    page = where("plans:placement_abroad", case)
+    if placement is None:
+        if case.decided_solution != Solution.THIRD_COUNTRY:
+            return None
+        return Refusal(
+            _("Record where the child is to be placed abroad and with whom, first."), page
+        )
+    if placement.consent_recorded:
+        return None
+    sending = case.agency.country
+    framework = framework_between(
+        sending,
+        placement.receiving_country,
+        on=timezone.localdate(),
+        with_parent=placement.carer_kind == CarerKind.PARENT,
+        with_contacts=False,
+    )
+    if framework.consent_required is False:
+        return None
+    names = {
+        "country": country_name(placement.receiving_country),
+        "procedure": framework.procedure_label,
+    }
+    if framework.procedure == Procedure.UNKNOWN:
+        message = _(
+            "The directory cannot tell whether %(country)s must consent to this placement: "
+            "record the consent of its central or competent authority (who, date, reference of "
+            "the document) before the placement, or have the directory corrected."
+        )
+    else:
+        message = _(
+            "%(procedure)s. The consent of %(country)s is not recorded: record who gave it, on "
+            "which date and the reference of its document."
+        )
+    return Refusal(message % names, page)

@@ -38,12 +38,14 @@ from kinlink.plans.catalogue import ACTION_PLAN_TEMPLATES, visit_dates
 from kinlink.plans.models import (
     ActionPlan,
     ActionPlanItem,
+    CarerKind,
     Closure,
     ClosureReason,
     ClosureStatus,
     FollowUpPlan,
     FollowUpTemplate,
     FollowUpVisit,
+    PlacementAbroad,
     ReturnPreparation,
     RiskResult,
     VisitReport,
@@ -499,6 +501,35 @@ def return_preparation_save(
     return prep
 
 
+@transaction.atomic
+def return_reception_receive(
+    *, case: Case, partner: str, reference: str, confirmed_on: date
+) -> ReturnPreparation:
+    """The receiving agency abroad confirmed, in reply to a return handover notice, that it
+    will receive the child (SG-05): its name and case reference are recorded on the return
+    preparation, as a caseworker would record a confirmation by letter."""
+    values = {
+        "reception_agency": partner[:200],
+        "reception_reference": reference[:100],
+        "reception_confirmed_on": min(confirmed_on, timezone.localdate()),
+    }
+    prep, created = ReturnPreparation.objects.get_or_create(case=case, defaults=values)
+    before = {} if created else {name: getattr(prep, name) for name in values}
+    if not created:
+        for name, value in values.items():
+            setattr(prep, name, value)
+        save_versioned(prep, seen_version=prep.version, fields=list(values))
+    record(
+        actor=None,
+        actor_label=f"partner:{partner[:60]}",
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=prep,
+        case_id=case.pk,
+        changes=diff(before, values),
+    )
+    return prep
+
+
 # Names of private persons stay in the record, not in the append-only trail.
 PRIVATE_NAMES = frozenset({"carer_name"})
 
@@ -509,6 +540,119 @@ def _without_names(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
         name: ["***", "***"] if name in PRIVATE_NAMES else values
         for name, values in changes.items()
     }
+
+
+# --- placement abroad and the receiving state's consent (SG-07) -----------------------------
+
+PLACEMENT_FIELDS = (
+    "receiving_country",
+    "carer_kind",
+    "consent_authority",
+    "consent_given_on",
+    "consent_reference",
+)
+
+
+def _placement_errors(case: Case, values: dict[str, Any]) -> dict[str, str]:
+    from kinlink.directory.reference import is_country
+
+    errors: dict[str, str] = {}
+    country = values.get("receiving_country") or ""
+    if not is_country(country):
+        errors["receiving_country"] = _("Choose the receiving country.")
+    elif country == case.agency.country:
+        errors["receiving_country"] = _("A placement abroad is in another country than this one.")
+    if values.get("carer_kind") not in CarerKind.values:
+        errors["carer_kind"] = _("Say with whom the child is to live.")
+    consent = [
+        values.get(n) for n in ("consent_authority", "consent_given_on", "consent_reference")
+    ]
+    if any(consent) and not all(consent):
+        for name in ("consent_authority", "consent_given_on", "consent_reference"):
+            if not values.get(name):
+                errors[name] = _(
+                    "A consent is recorded whole: the authority, the date and the reference of "
+                    "its document."
+                )
+    given = values.get("consent_given_on")
+    if given and given > timezone.localdate():
+        errors["consent_given_on"] = _("The consent cannot be dated in the future.")
+    return errors
+
+
+@transaction.atomic
+def placement_abroad_save(
+    *, actor: User, case: Case, seen_version: int | None = None, **values: Any
+) -> PlacementAbroad:
+    """Record where the child is to be placed abroad, with whom, and the receiving state's
+    consent when it has come (SG-07): the authority, the date and the document's reference,
+    all three or none. A stale edit is refused."""
+    _require_edit(actor, case)
+    unknown = set(values) - set(PLACEMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    if errors := _placement_errors(case, values):
+        raise ValidationError(errors)
+    placement = PlacementAbroad.objects.filter(case=case).first()
+    if placement is None:
+        placement = PlacementAbroad.objects.create(case=case, recorded_by=actor, **values)
+        record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=placement,
+            case_id=case.pk,
+            changes=diff({}, values),
+        )
+    else:
+        before = {name: getattr(placement, name) for name in values}
+        for name, value in values.items():
+            setattr(placement, name, value)
+        placement.recorded_by = actor
+        seen = seen_version if seen_version is not None else 0
+        save_versioned(placement, seen_version=seen, fields=[*values, "recorded_by"])
+        changes = diff(before, values)
+        changes["version"] = [seen, placement.version]
+        record(
+            actor=actor, action=AuditAction.UPDATE, obj=placement, case_id=case.pk, changes=changes
+        )
+    case.placement_abroad = placement  # the guard's cached read sees what was just saved
+    return placement
+
+
+@transaction.atomic
+def placement_consent_receive(
+    *, case: Case, partner: str, authority: str, given_on: date, reference: str
+) -> PlacementAbroad | None:
+    """The receiving state's consent to a placement abroad, sent by its authority's node in
+    reply to an Art. 33 consultation (SG-07): recorded on the case's placement abroad as a
+    caseworker records a consent received by letter. Without a placement abroad recorded on
+    the case nothing is written and None is answered (the reply stays in the request)."""
+    placement = PlacementAbroad.objects.filter(case=case).first()
+    if placement is None:
+        return None
+    values = {
+        "consent_authority": authority.strip()[:300],
+        "consent_given_on": min(given_on, timezone.localdate()),
+        "consent_reference": reference.strip()[:200],
+    }
+    before = {name: getattr(placement, name) for name in values}
+    for name, value in values.items():
+        setattr(placement, name, value)
+    placement.recorded_by = None
+    save_versioned(placement, seen_version=placement.version, fields=[*values, "recorded_by"])
+    changes = diff(before, values)
+    changes["version"] = [placement.version - 1, placement.version]
+    record(
+        actor=None,
+        actor_label=f"partner:{partner[:60]}",
+        action=AuditAction.UPDATE,
+        obj=placement,
+        case_id=case.pk,
+        changes=changes,
+    )
+    case.placement_abroad = placement
+    return placement
 
 
 # --- follow-up (step 8) ----------------------------------------------------------------------
@@ -621,8 +765,65 @@ def visit_report_record(
 ) -> VisitReport:
     """Write what a visit found, once; a child not seen needs the reason. The visit is done and
     its task closed. Written by the actor, or by the partner agency abroad when named."""
+    _require_edit(actor, visit.case)
+    return _visit_report_write(
+        actor=actor,
+        visit=visit,
+        seen_version=seen_version,
+        visited_on=visited_on,
+        child_seen=child_seen,
+        reason_not_seen=reason_not_seen,
+        well_being=well_being,
+        safety=safety,
+        school=school,
+        concerns=concerns,
+        actions_taken=actions_taken,
+        further_visits_needed=further_visits_needed,
+        written_by_agency=written_by_agency,
+    )
+
+
+@transaction.atomic
+def visit_report_receive(*, case: Case, partner: str, **values: Any) -> VisitReport | None:
+    """A follow-up report sent by the partner agency abroad: it is the report of the case's
+    next visit not yet done, written by `partner`. With no visit left to report (no follow-up
+    plan, or every visit done) nothing is recorded here and None is answered: the report stays
+    in the request's thread."""
+    visit = (
+        FollowUpVisit.objects.filter(
+            case=case, plan__superseded_at__isnull=True, done_on__isnull=True
+        )
+        .order_by("due_on", "number")
+        .first()
+    )
+    if visit is None:
+        return None
+    return _visit_report_write(
+        actor=None,
+        visit=visit,
+        seen_version=visit.version,
+        written_by_agency=partner,
+        **values,
+    )
+
+
+def _visit_report_write(
+    *,
+    actor: User | None,
+    visit: FollowUpVisit,
+    seen_version: int,
+    visited_on: date,
+    child_seen: bool,
+    reason_not_seen: str = "",
+    well_being: str = "",
+    safety: str = "",
+    school: str = "",
+    concerns: str = "",
+    actions_taken: str = "",
+    further_visits_needed: bool = True,
+    written_by_agency: str = "",
+) -> VisitReport:
     case = visit.case
-    _require_edit(actor, case)
     if VisitReport.objects.filter(visit=visit).exists():
         raise ValidationError(_("This visit already has a report."))
     errors: dict[str, str] = {}
@@ -651,6 +852,7 @@ def visit_report_record(
     save_versioned(visit, seen_version=seen_version, fields=["done_on"])
     record(
         actor=actor,
+        actor_label="" if actor else f"partner:{agency[:60]}",
         action=AuditAction.CREATE,
         obj=report,
         case_id=case.pk,

@@ -28,10 +28,11 @@ from kinlink.plans.forms import (
     ActionPlanItemForm,
     ClosureForm,
     FollowUpPlanForm,
+    PlacementAbroadForm,
     ReturnPreparationForm,
     VisitReportForm,
 )
-from kinlink.plans.models import ReturnPreparation
+from kinlink.plans.models import CarerKind, PlacementAbroad, ReturnPreparation
 from kinlink.plans.safeguards import SafeguardRefused
 
 STALE = gettext_lazy("Someone changed this record meanwhile; look again and retry.")
@@ -245,4 +246,46 @@ def closure_request(request: AuthenticatedRequest, case_id: UUID) -> HttpRespons
         ),
         title=gettext_lazy("Request closure"),
         done=gettext_lazy("Closure requested; a supervisor will decide."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def placement_abroad(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    """Where the child is to be placed abroad, with whom, and the receiving state's consent;
+    the page shows what the directory says the law between the two countries requires."""
+    from django.utils import timezone
+
+    from kinlink.directory.framework import framework_between
+
+    user = request.user
+    case = case_for_edit(user=user, case_id=case_id)
+    placement = PlacementAbroad.objects.filter(case=case).first()
+    form = PlacementAbroadForm(
+        request.POST or None,
+        instance=placement,
+        initial={"version": placement.version if placement else None},
+    )
+    framework = (
+        framework_between(
+            case.agency.country,
+            placement.receiving_country,
+            on=timezone.localdate(),
+            with_parent=placement.carer_kind == CarerKind.PARENT,
+        )
+        if placement
+        else None
+    )
+    return _form_page(
+        request,
+        case,
+        form,
+        lambda: services.placement_abroad_save(
+            actor=user,
+            case=case,
+            seen_version=form.cleaned_data.get("version"),
+            **form.arguments(),
+        ),
+        title=gettext_lazy("Placement abroad and the receiving state's consent"),
+        done=gettext_lazy("Placement abroad saved."),
+        extra={"framework": framework},
     )

@@ -1,4 +1,5 @@
-"""`kinlink node setup`: create the node's agency and its first administrator.
+"""`kinlink node setup`: create the node's agency and its first administrator, and load the
+directory Kinlink ships (`kinlink directory load`).
 
 The password is asked for twice at the prompt (or read from KINLINK_ADMIN_PASSWORD for
 unattended installs) and must pass the same rules as every other password.
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -62,6 +64,8 @@ class Command(BaseCommand):
             )
         username = options["username"]
         self.stdout.write(f"Agency '{agency.name}' and administrator '{username}' ready.")
+        # A new node starts with the directory Kinlink ships (countries, treaty statuses).
+        call_command("directory_load", if_empty=True, stdout=self.stdout, stderr=self.stderr)
 
     def _ask_password(self) -> str:
         first = getpass.getpass("Administrator's password (at least 15 characters): ")

@@ -23,6 +23,7 @@ from kinlink.cases import services
 from kinlink.cases.models import Case, CaseType, Stage
 from kinlink.demo import history
 from kinlink.directory.models import Agency
+from kinlink.directory.services import agency_create
 
 DEMO_PASSWORD = "kinlink-demo-password"  # noqa: S105 (demo mode only, printed in the README)
 
@@ -35,6 +36,39 @@ PERSONAS = [
     ("salma", "Salma Chraibi", Role.GUARDIAN, []),
     ("nadia", "Nadia El Fassi", Role.ANALYST, []),
     ("omar", "Omar Berrada", Role.NODE_ADMIN, []),
+]
+
+# Fictional agencies abroad for the directory's pages (".invalid" addresses reach nobody).
+DEMO_AGENCIES: list[dict[str, Any]] = [
+    {
+        "name": "Partner agency, Spain (demonstration)",
+        "code": "demo-es",
+        "country": "ES",
+        "kind": "network_member",
+        "services": ["tracing", "home_study", "reunification", "psychological"],
+        "languages": ["spa", "ara", "fra"],
+        "email": "casework@es.demo.kinlink.invalid",
+        "node_address": "https://es.demo.kinlink.invalid",
+        "node_key_fingerprint": "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs",
+    },
+    {
+        "name": "Central authority, France (demonstration)",
+        "code": "demo-fr-ca",
+        "country": "FR",
+        "kind": "central_authority",
+        "central_authority_for": ["hc1996"],
+        "languages": ["fra"],
+        "email": "autorite-centrale@fr.demo.kinlink.invalid",
+    },
+    {
+        "name": "Child-protection service, Guinea (demonstration)",
+        "code": "demo-gn",
+        "country": "GN",
+        "kind": "correspondent",
+        "services": ["tracing", "home_study", "repatriation"],
+        "languages": ["fra", "fuc", "sus"],
+        "email": "protection@gn.demo.kinlink.invalid",
+    },
 ]
 
 # given, family, given (original), family (original), script, sex, nationality, languages,
@@ -113,6 +147,8 @@ class Command(BaseCommand):
             country="MA",
             code="anpe-demo",
         )
+        for values in DEMO_AGENCIES:
+            agency_create(actor=None, **values)
         teams = {
             name: Team.objects.create(agency=agency, name=name)
             for name in ("Tangier reception", "Oujda reception")

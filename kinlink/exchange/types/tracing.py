@@ -1,0 +1,50 @@
+"""Tracing: ask the partner to look for the child's family (HC 1996 Art. 31(c); ISS
+network)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kinlink.cases.models import CaseType
+from kinlink.exchange.registry import Field, RequestType, register, relatives
+from kinlink.exchange.types.common import CHILD, read_the_reply_task, text_field
+
+OUTCOMES = (
+    ("found", _("Family found")),
+    ("partly", _("Some relatives found")),
+    ("not_found", _("Not found")),
+)
+
+
+class TracingReplyForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOMES)
+    findings = text_field(_("What was done and found"))
+
+
+def on_reply(request: Any, data: dict[str, Any]) -> None:
+    label = dict(OUTCOMES)[data["outcome"]]
+    read_the_reply_task(request, label)
+
+
+TRACING = register(
+    RequestType(
+        code="tracing",
+        label=_("Tracing of the family"),
+        purpose=_("Look for the child's parents or relatives and tell whether they were found."),
+        legal_hook="HC1996 Art. 31(c)",
+        fields=(
+            CHILD,
+            Field(
+                "relatives", _("Relatives sought: names, relationship, last known place"), relatives
+            ),
+        ),
+        deadline_days=42,
+        reply_form=TracingReplyForm,
+        case_type_on_accept=CaseType.TRACING_ONLY,
+        on_reply=on_reply,
+        outcomes=OUTCOMES,
+    )
+)
