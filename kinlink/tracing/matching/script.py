@@ -60,10 +60,12 @@ def transliterate(text: str) -> list[tuple[str, bool]]:
         text = ARABIC_ARTICLE.sub("", text)
     words: list[tuple[str, bool]] = []
     # Apostrophes and hyphens join (O'Brien, al-Amin is split later by the particle rules).
-    for raw in re.split(r"[\s,;/()\[\]{}\.\-_]+", text):
+    # Arabic commas, semicolons and question marks separate words as their Latin forms do.
+    for raw in re.split(r"[\s,;/()\[\]{}\.\-_\u060c\u061b\u061f]+", text):
         if not raw:
             continue
-        vowelless = is_abjad(raw)
+        # A word mixing letters of another script into an abjad one is read as that script.
+        vowelless = is_abjad(raw) and not any(ch.isalpha() and not ABJAD.match(ch) for ch in raw)
         if vowelless:
             # A final ه after a consonant writes a vowel (فاطمه Fatemeh, صدیقه Sediqa).
             raw = re.sub(r"(?<=[^\s\u0627\u0648\u064a\u06cc])\u0647$", "\u0627", raw)
