@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kinlink.care",
     "kinlink.assessments",
     "kinlink.plans",
+    "kinlink.tracing",
     "kinlink.exchange",
     "kinlink.reports",
     "kinlink.demo",
