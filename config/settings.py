@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kinlink.assessments",
     "kinlink.plans",
     "kinlink.exchange",
+    "kinlink.api",
     "kinlink.demo",
 ]
 
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "kinlink.accounts.middleware.SessionLimitsMiddleware",
     "kinlink.accounts.middleware.UserLanguageMiddleware",
     "kinlink.accounts.middleware.LoginRequiredMiddleware",
+    "kinlink.api.middleware.ApiCallMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -274,3 +276,5 @@ KINLINK_EXCHANGE_MAX_ATTACHMENT_BYTES = 5_000_000
 # Node policy defaults; an administrator changes them per node on the settings page.
 KINLINK_RISK_RESPONSE_DEFAULTS = {"high": 24, "medium": 72, "low": 168}  # hours
 KINLINK_CASES_PER_PAGE = 25
+# The largest request body the API reads (bytes); more is refused with 413 before parsing.
+KINLINK_API_MAX_BODY = int(os.environ.get("KINLINK_API_MAX_BODY", str(64 * 1024)))
