@@ -33,6 +33,7 @@ elapsed = time.monotonic() - started
 total = int(env["KINLINK_API_WRITERS"]) * int(env["KINLINK_API_EDITS"])
 print(
     f"{total} edit attempts (GET + PATCH each) in {elapsed:.1f} s "
-    f"= {2 * total / elapsed:.0f} requests/s, test {'passed' if result.returncode == 0 else 'FAILED'}"
+    f"= {2 * total / elapsed:.0f} requests/s, test "
+    f"{'passed' if result.returncode == 0 else 'FAILED'}"
 )
 sys.exit(result.returncode)
