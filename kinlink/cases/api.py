@@ -8,7 +8,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.http import HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from kinlink.accounts.models import Team, User
@@ -279,9 +279,7 @@ def search_cases(request: ApiRequest, payload: CaseSearch) -> dict[str, object]:
 
 
 @router.post("/cases", response=responses(201, CaseOut, write=True), operation_id="case_register")
-def register_case(
-    request: ApiRequest, payload: CaseRegister, response: HttpResponse
-) -> tuple[int, Case]:
+def register_case(request: ApiRequest, payload: CaseRegister, response: HttpResponse) -> Status:
     """Register a child (step 1), as the registration form does."""
     user = request.auth
     team = Team.objects.filter(pk=payload.team_id, agency=user.agency).first()
@@ -301,7 +299,7 @@ def register_case(
     )
     with_etag(response, case)
     response["Location"] = f"/api/v1/cases/{case.pk}"
-    return 201, Case.objects.select_related("lead_caseworker").get(pk=case.pk)
+    return Status(201, Case.objects.select_related("lead_caseworker").get(pk=case.pk))
 
 
 def _unknown_in_agency() -> str:
@@ -358,11 +356,11 @@ def list_people(request: ApiRequest, case_id: UUID) -> list[object]:
     response=responses(201, PersonOut, write=True),
     operation_id="person_add",
 )
-def add_person(request: ApiRequest, case_id: UUID, payload: PersonIn) -> tuple[int, object]:
+def add_person(request: ApiRequest, case_id: UUID, payload: PersonIn) -> Status:
     user = request.auth
     case = case_for_edit(user=user, case_id=case_id, record_view=False)
     link = services.case_person_add(actor=user, case=case, **payload.model_dump())
-    return 201, link
+    return Status(201, link)
 
 
 # --- tasks -------------------------------------------------------------------------------

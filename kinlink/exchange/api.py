@@ -10,7 +10,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from kinlink.api.core import (
@@ -127,7 +127,7 @@ def read_request(request: ApiRequest, request_id: UUID, response: HttpResponse) 
 )
 def draft_request(
     request: ApiRequest, case_id: UUID, payload: DraftIn, response: HttpResponse
-) -> tuple[int, CrossBorderRequest]:
+) -> Status:
     """Draft a request to a peer node. Nothing leaves before a supervisor approves it."""
     user = request.auth
     case = case_for_edit(user=user, case_id=case_id, record_view=False)
@@ -141,7 +141,7 @@ def draft_request(
         actor=user, case=case, request_type=payload.request_type, peer=peer, **values
     )
     with_etag(response, row)
-    return 201, row
+    return Status(201, row)
 
 
 @router.patch(

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from kinlink.accounts.models import User
@@ -117,9 +117,7 @@ def list_follow_ups(request: ApiRequest, case_id: UUID) -> list[object]:
     response=responses(201, FollowUpOut, write=True),
     operation_id="follow_up_create",
 )
-def create_follow_up(
-    request: ApiRequest, case_id: UUID, payload: FollowUpIn
-) -> tuple[int, FollowUpPlan]:
+def create_follow_up(request: ApiRequest, case_id: UUID, payload: FollowUpIn) -> Status:
     """Schedule the follow-up visits of a template (each with its task)."""
     user = request.auth
     case = case_for_edit(user=user, case_id=case_id, record_view=False)
@@ -141,7 +139,7 @@ def create_follow_up(
         interval_days=payload.interval_days,
         months=payload.months,
     )
-    return 201, plan
+    return Status(201, plan)
 
 
 @router.post(
@@ -155,7 +153,7 @@ def report_visit(
     visit_id: UUID,
     payload: VisitReportIn,
     response: HttpResponse,
-) -> tuple[int, object]:
+) -> Status:
     """Write what a visit found, once. Needs `If-Match` with the visit's ETag."""
     user = request.auth
     version = seen_version(request)
@@ -166,4 +164,4 @@ def report_visit(
     services.visit_report_record(actor=user, visit=visit, seen_version=version, **values)
     visit.refresh_from_db()
     with_etag(response, visit)
-    return 201, visit
+    return Status(201, visit)
