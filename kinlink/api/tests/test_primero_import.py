@@ -124,3 +124,21 @@ def test_an_unreadable_file_is_explained(client: Any, supervisor_a: Any, team_a:
         primero.read(b'{"data": 3}', "cases.json")
     with pytest.raises(primero.UnreadableFile):
         primero.read(b"\xff\xfe", "cases.csv")
+
+
+def test_the_command_checks_by_default_and_imports_when_asked(
+    tmp_path: Any, supervisor_a: Any, team_a: Any, caseworker_a: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps([GOOD, BAD]))
+    args = [str(path), "--as", "supervisor_a", "--team", "Team A", "--lead", "caseworker_a"]
+    out = StringIO()
+    call_command("primero_import", *args, stdout=out)
+    assert "row 2 [zz99]" in out.getvalue() and "dry run" in out.getvalue()
+    assert Case.objects.count() == 0
+    call_command("primero_import", *args, "--good-rows", stdout=out)
+    assert Case.objects.count() == 1
