@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: system-test-deps system-pdf-deps bench-dashboard bench-load run network test test-sqlite test-postgres test-browser lint check-deploy bench bench-exchange bench-tracing messages makemessages clean setup
+.PHONY: system-test-deps system-pdf-deps bench-dashboard bench-load run network test test-sqlite test-postgres test-browser lint check-deploy api-check bench bench-exchange bench-tracing bench-api messages makemessages clean setup
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -80,6 +80,10 @@ check-deploy: setup
 	  KINLINK_ALLOWED_HOSTS=kinlink.example.org \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
+# schemathesis against the OpenAPI description of a fresh demonstration node (~3 minutes).
+api-check: setup
+	bash scripts/api-check.sh
+
 bench: setup
 	$(PY) bench/page_weight.py
 
@@ -100,6 +104,10 @@ bench-tracing: setup
 # Nodes on loopback, 10,000 envelopes, processes killed at random (several minutes).
 bench-exchange: setup
 	$(PY) bench/exchange_soak.py
+
+# 50 writers x 200 edits of one case through the API on PostgreSQL: none lost.
+bench-api: setup
+	source scripts/postgres-test-cluster.sh && KINLINK_DB=postgresql $(PY) bench/api_concurrency.py
 
 makemessages: setup
 	KINLINK_DEBUG=1 $(PY) manage.py makemessages --all --no-location --no-obsolete \

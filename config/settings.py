@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kinlink.tracing",
     "kinlink.exchange",
     "kinlink.reports",
+    "kinlink.api",
     "kinlink.demo",
 ]
 
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "kinlink.accounts.middleware.SessionLimitsMiddleware",
     "kinlink.accounts.middleware.UserLanguageMiddleware",
     "kinlink.accounts.middleware.LoginRequiredMiddleware",
+    "kinlink.api.middleware.ApiCallMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -282,3 +284,5 @@ KINLINK_RISK_RESPONSE_DEFAULTS = {"high": 24, "medium": 72, "low": 168}  # hours
 KINLINK_CASES_PER_PAGE = 25
 # The most rows an export may hold; a larger one is refused (narrow the filters).
 KINLINK_EXPORT_MAX_ROWS = int(os.environ.get("KINLINK_EXPORT_MAX_ROWS", "20000"))
+# The largest request body the API reads (bytes); more is refused with 413 before parsing.
+KINLINK_API_MAX_BODY = int(os.environ.get("KINLINK_API_MAX_BODY", str(64 * 1024)))

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from kinlink.accounts.models import User
+from kinlink.api.services import api_token_issue
 from kinlink.assessments import services as assessments
 from kinlink.care import services as care
 from kinlink.cases.models import ApprovalSubject, Case, TaskKind
@@ -215,7 +216,14 @@ ROUTES |= {
     "exchange:outbox": Row(allowed=ADMIN_ONLY),
     "exchange:outbox_retry": Row("envelope", **_post_only()),
     "exchange_case:request_new": Row("case", allowed=EDITORS),
+    "integration:token_list": Row(allowed=ADMIN_ONLY),
+    "integration:token_issue": Row(allowed=ADMIN_ONLY),
+    "integration:token_revoke": Row("token", **_post_only()),
+    "integration:primero_import": Row(allowed=("supervisor_a",)),
 }
+# The REST API authenticates every call by its token, never by the session: a signed-in
+# browser gets 401 there (kinlink/api/tests check its scope persona by persona).
+TOKEN_ONLY_NAMESPACES = {"api"}
 
 # Reports: dashboards by role (analysts read aggregates only), exports of what one may see,
 # documents of the cases one may see and edit.
@@ -233,6 +241,8 @@ def named_routes(patterns: list[Any] | None = None, prefix: str = "") -> Iterato
     """Every route of the URL map as "namespace:name"; an unnamed route is an error."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
+            if pattern.namespace in TOKEN_ONLY_NAMESPACES:
+                continue
             inner = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
             yield from named_routes(pattern.url_patterns, inner)
         else:
@@ -265,6 +275,7 @@ def world(
     settings.KINLINK_KEYS_DIR = tmp_path / "keys"
     keys.init()
     guinea = register_simulated_peer()
+    api_token = api_token_issue(actor=node_admin, user=caseworker_a, name="sync").token
     case_assign(
         actor=supervisor_a, case=case_a, seen_version=case_a.version, add=[(guardian, "guardian")]
     )
@@ -422,6 +433,7 @@ def world(
         "peer": {"peer_id": guinea.peer.pk},
         "envelope": {"envelope_id": envelope.pk},
         "export": {"kind": "cases", "fmt": "csv"},
+        "token": {"token_id": api_token.pk},
     }
 
 

@@ -11,8 +11,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
-# The exchange's inbox and node document are public: peers authenticate by signature.
+# The exchange's inbox and node document are public: peers authenticate by signature. The API
+# authenticates every call by its token (kinlink.api.core.TokenAuth), never by a session.
 PUBLIC_PREFIXES = (
+    "/api/v1/",
     "/accounts/login/",
     "/i18n/",
     "/static/",

@@ -24,6 +24,8 @@ class AuditAction(models.TextChoices):
     SEND = "send", _("Sent to another node")
     RECEIVE = "receive", _("Received from another node")
     REFUSE = "refuse", _("Refused from another node")
+    API_CALL = "api_call", _("Called the API")
+    IMPORT = "import", _("Imported")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
