@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: system-test-deps run network test test-sqlite test-postgres test-browser lint check-deploy bench bench-exchange messages makemessages clean setup
+.PHONY: system-test-deps run network test test-sqlite test-postgres test-browser lint check-deploy bench bench-exchange bench-tracing messages makemessages clean setup
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ bench: setup
 # Nodes on loopback, 10,000 envelopes, processes killed at random (several minutes).
 bench-exchange: setup
 	$(PY) bench/exchange_soak.py
+
+# Kinlink's matcher and Splink side by side (bench/tracing.py); SCALE=1 adds 100k × 20k.
+bench-tracing: setup
+	$(PIP) install --quiet -r bench/requirements-tracing.txt
+	$(PY) bench/tracing.py $(if $(SCALE),--scale)
 
 makemessages: setup
 	KINLINK_DEBUG=1 $(PY) manage.py makemessages --all --no-location --no-obsolete \

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kinlink.assessments",
     "kinlink.plans",
     "kinlink.exchange",
+    "kinlink.tracing",
     "kinlink.demo",
 ]
 
