@@ -25,6 +25,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/plans/", include("kinlink.plans.urls")),
     path("cases/<uuid:case_id>/exchange/", include((exchange_case_urls, "exchange_case"))),
     path("exchange/", include("kinlink.exchange.urls")),
+    path("tracing/", include("kinlink.tracing.urls")),
     path(".well-known/kinlink/node", exchange_views.node_document, name="node_document"),
 ]
 
