@@ -70,14 +70,14 @@ check-deploy: setup
 bench: setup
 	$(PY) bench/page_weight.py
 
-# Nodes on loopback, 10,000 envelopes, processes killed at random (several minutes).
-bench-exchange: setup
-	$(PY) bench/exchange_soak.py
-
 # Kinlink's matcher and Splink side by side (bench/tracing.py); SCALE=1 adds 100k × 20k.
 bench-tracing: setup
 	$(PIP) install --quiet -r bench/requirements-tracing.txt
 	$(PY) bench/tracing.py $(if $(SCALE),--scale)
+
+# Nodes on loopback, 10,000 envelopes, processes killed at random (several minutes).
+bench-exchange: setup
+	$(PY) bench/exchange_soak.py
 
 makemessages: setup
 	KINLINK_DEBUG=1 $(PY) manage.py makemessages --all --no-location --no-obsolete \

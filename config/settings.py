@@ -69,8 +69,8 @@ INSTALLED_APPS = [
     "kinlink.care",
     "kinlink.assessments",
     "kinlink.plans",
-    "kinlink.exchange",
     "kinlink.tracing",
+    "kinlink.exchange",
     "kinlink.demo",
 ]
 

@@ -16,6 +16,8 @@ from kinlink.care.models import (
     Guardianship,
     GuardianshipState,
     LegalProcedure,
+    ProcedureStatus,
+    ProcedureType,
     SupportPlan,
 )
 from kinlink.cases.models import Case
@@ -100,3 +102,20 @@ def panel_context(case: Case, user: User) -> dict[str, Any]:
             else []
         ),
     }
+
+
+def protection_claim_open(case: Case) -> str | None:
+    """SG-20: the status of an asylum or subsidiary-protection claim that is not finally
+    decided — lodged, refused at first instance (an appeal may follow) or under appeal — or
+    None. Procedures on other matters (birth registration, documents…) never count."""
+    statuses = set(
+        LegalProcedure.objects.filter(
+            case=case, procedure_type__in=(ProcedureType.ASYLUM, ProcedureType.SUBSIDIARY)
+        ).values_list("status", flat=True)
+    )
+    if ProcedureStatus.GRANTED in statuses:
+        return None
+    for status in (ProcedureStatus.APPEAL, ProcedureStatus.APPLIED, ProcedureStatus.REFUSED):
+        if status in statuses:
+            return str(status)
+    return None

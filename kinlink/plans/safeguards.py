@@ -18,11 +18,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kinlink.care.selectors import protection_claim_open
 from kinlink.cases.lifecycle import Refusal
-from kinlink.cases.models import Case, LegalStatus, Solution
+from kinlink.cases.models import Case, Solution
 from kinlink.plans.models import CarerKind, PlacementAbroad, ReturnPreparation, RiskResult
-
-PENDING_CLAIM = frozenset({LegalStatus.APPLIED, LegalStatus.APPEAL})
 
 
 @dataclass
@@ -92,13 +91,21 @@ def reception_confirmed(case: Case) -> Refusal | None:
 
 
 def no_pending_claim(case: Case) -> Refusal | None:
-    """SG-20 (non-refoulement): no return while an asylum or protection claim is pending."""
-    if case.legal_status not in PENDING_CLAIM:
+    """SG-20 (non-refoulement): no return while an asylum or protection claim is pending —
+    lodged, under appeal, or refused at first instance with no final decision recorded."""
+    status = protection_claim_open(case)
+    if status is None:
         return None
-    return Refusal(
-        _("An asylum or protection claim is still pending: no return before a final decision."),
-        where("care:legal_add", case),
-    )
+    if status == "refused":
+        message = _(
+            "An asylum or protection claim was refused at first instance: no return before the "
+            "final decision (record it, or the appeal, on the legal procedure)."
+        )
+    else:
+        message = _(
+            "An asylum or protection claim is still pending: no return before a final decision."
+        )
+    return Refusal(message, where("care:legal_add", case))
 
 
 def in_reflection_period(case: Case) -> bool:

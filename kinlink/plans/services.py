@@ -620,6 +620,41 @@ def placement_abroad_save(
     return placement
 
 
+@transaction.atomic
+def placement_consent_receive(
+    *, case: Case, partner: str, authority: str, given_on: date, reference: str
+) -> PlacementAbroad | None:
+    """The receiving state's consent to a placement abroad, sent by its authority's node in
+    reply to an Art. 33 consultation (SG-07): recorded on the case's placement abroad as a
+    caseworker records a consent received by letter. Without a placement abroad recorded on
+    the case nothing is written and None is answered (the reply stays in the request)."""
+    placement = PlacementAbroad.objects.filter(case=case).first()
+    if placement is None:
+        return None
+    values = {
+        "consent_authority": authority.strip()[:300],
+        "consent_given_on": min(given_on, timezone.localdate()),
+        "consent_reference": reference.strip()[:200],
+    }
+    before = {name: getattr(placement, name) for name in values}
+    for name, value in values.items():
+        setattr(placement, name, value)
+    placement.recorded_by = None
+    save_versioned(placement, seen_version=placement.version, fields=[*values, "recorded_by"])
+    changes = diff(before, values)
+    changes["version"] = [placement.version - 1, placement.version]
+    record(
+        actor=None,
+        actor_label=f"partner:{partner[:60]}",
+        action=AuditAction.UPDATE,
+        obj=placement,
+        case_id=case.pk,
+        changes=changes,
+    )
+    case.placement_abroad = placement
+    return placement
+
+
 # --- follow-up (step 8) ----------------------------------------------------------------------
 
 

@@ -35,8 +35,8 @@ YEAR_TOLERANCE = 2  # extra years searched either side of the query's birth rang
 AGE_TOLERANCE = 3  # the same when either the query's birth is an age estimate
 MAX_POSTING = 1500  # a key shared by more cases than this is not used to find candidates
 MAX_CANDIDATES = 80  # scored per query, those sharing the rarest keys first
-POOL = 300  # looked at cheaply (birth, sex, parents, place) before the best are scored
-PRESCORE = 0.15  # how much a bit of that cheap evidence counts against a shared key
+POOL = 1000  # looked at cheaply (birth, sex, parents, place) before the best are scored
+PRESCORE = 0.3  # how much a bit of that cheap evidence counts against a shared key
 
 
 def _token_keys(tokens: Iterable[Token]) -> list[tuple[str, ...]]:
