@@ -163,7 +163,8 @@ class VerificationForm(forms.Form):
 class DecisionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(
-        choices=[("confirm", _("Same child: confirm")), ("reject", _("Not the same: reject"))]
+        choices=[("confirm", _("Same child: confirm")), ("reject", _("Not the same: reject"))],
+        widget=forms.RadioSelect,
     )
     reason = forms.CharField(
         label=_("reason"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
