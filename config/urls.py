@@ -31,6 +31,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/exchange/", include((exchange_case_urls, "exchange_case"))),
     path("exchange/", include("kinlink.exchange.urls")),
     path("reports/", include("kinlink.reports.urls")),
+    path("tracing/", include("kinlink.tracing.urls")),
     path(".well-known/kinlink/node", exchange_views.node_document, name="node_document"),
 ]
 

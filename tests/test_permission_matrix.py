@@ -27,7 +27,7 @@ from kinlink.api.services import api_token_issue
 from kinlink.assessments import services as assessments
 from kinlink.care import services as care
 from kinlink.cases.models import ApprovalSubject, Case, TaskKind
-from kinlink.cases.services import case_assign, case_facts_update
+from kinlink.cases.services import case_assign, case_facts_update, consent_record
 from kinlink.cases.tests.form_posts import edit_post
 from kinlink.cases.workflow import approval_request, task_open
 from kinlink.directory import services as directory
@@ -36,6 +36,9 @@ from kinlink.exchange import requests as exchange
 from kinlink.exchange.models import Attachment, OutboundEnvelope
 from kinlink.exchange.tests.support import register_simulated_peer, request_body
 from kinlink.plans import services as plans
+from kinlink.tracing import services as tracing
+from kinlink.tracing import suggest
+from kinlink.tracing.models import Suggestion
 
 ANONYMOUS = "anonymous"
 PERSONAS = [
@@ -236,6 +239,22 @@ ROUTES |= {
     "reports:document": Row("case", allowed=EDITORS),
 }
 
+# Family tracing: a relative's request filed by caseworker A, suggested against case A.
+ROUTES |= {
+    "tracing:list": Row(allowed=REGISTRARS),
+    "tracing:new": Row(allowed=REGISTRARS),
+    "tracing:review": Row(allowed=REGISTRARS),
+    "tracing:match_all": Row(**_post_only()),
+    "tracing:suggestion": Row("suggestion", allowed=EDITORS),
+    "tracing:case_duplicates": Row("case", **_post_only()),
+    "tracing:detail": Row("tracing", allowed=EDITORS),
+    "tracing:edit": Row("tracing", allowed=EDITORS),
+    "tracing:move": Row("tracing", **_post_only()),
+    "tracing:action_add": Row("tracing", **_post_only()),
+    "tracing:verification_add": Row("tracing", **_post_only()),
+    "tracing:match": Row("tracing", **_post_only()),
+}
+
 
 def named_routes(patterns: list[Any] | None = None, prefix: str = "") -> Iterator[str]:
     """Every route of the URL map as "namespace:name"; an unnamed route is an error."""
@@ -379,6 +398,26 @@ def world(
         queued_at=timezone.now(),
         next_attempt_at=timezone.now(),
     )
+    consent_record(
+        actor=caseworker_a,
+        case=case_a,
+        consent={"given_by": "child", "scopes": ["tracing"], "language": "ara"},
+    )
+    tracing_request = tracing.tracing_request_file(
+        actor=caseworker_a,
+        team=team_a,
+        filed_by="relative",
+        values={
+            "inquirer_name": "Fatima El Amine",
+            "inquirer_relationship": "mother",
+            "sought_given_name": "Mohammed",
+            "sought_family_name": "Al-Amin",
+            "sought_age": 15,
+            "sought_nationality": "SD",
+        },
+    )
+    suggest.match_requests(case_a.agency_id, [tracing_request.pk])
+    suggestion = Suggestion.objects.get(request=tracing_request)
     morocco = directory.country_create(actor=None, code="MA")
     status = directory.treaty_status_create(
         actor=None,
@@ -434,6 +473,8 @@ def world(
         "envelope": {"envelope_id": envelope.pk},
         "export": {"kind": "cases", "fmt": "csv"},
         "token": {"token_id": api_token.pk},
+        "tracing": {"request_id": tracing_request.pk},
+        "suggestion": {"suggestion_id": suggestion.pk},
     }
 
 

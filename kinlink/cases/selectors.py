@@ -27,8 +27,11 @@ from kinlink.cases.lifecycle import (
     position_refusal,
     refusals,
 )
+from kinlink.cases.likeness import case_record, identity_record
 from kinlink.cases.models import Approval, ApprovalStatus, Case, Stage, Task, TaskStatus
 from kinlink.cases.policies import can_edit_case, get_case_for, visible_cases
+from kinlink.tracing.matching import prepare, score_pair
+from kinlink.tracing.matching.engine import SHOW
 
 
 @dataclass(frozen=True)
@@ -125,11 +128,16 @@ def possible_duplicates(
     nationalities: list[str] | None = None,
     exclude: UUID | None = None,
     limit: int = 5,
+    identity: dict[str, Any] | None = None,
 ) -> list[PossibleDuplicate]:
-    """Existing cases of the agency whose names, age and nationality are close.
+    """Existing cases of the agency that may be this child, scored by the tracing matcher.
 
-    Cases outside the user's scope are reported by reference only (no name, no details), so
-    that she can ask her supervisor or open one with a reason instead of registering twice.
+    The database picks the cases sharing a name key (consonant skeletons, ADR 0008), at most
+    200; the matcher (`kinlink.tracing.matching`, ADR 0023) scores each on names across
+    scripts and spellings, birth, sex, nationality and place, and those it would show a
+    caseworker are listed, best first. Cases outside the user's scope are reported by
+    reference only (no name, no details), so that she can ask her supervisor or open one
+    with a reason instead of registering twice.
     """
     keys = {k for k in names.keys(name_parts) if k.startswith("~")}
     if not keys or user.agency_id is None:
@@ -141,48 +149,23 @@ def possible_duplicates(
     if exclude:
         candidates = candidates.exclude(pk=exclude)
     visible_ids = set(visible_cases(user).values_list("pk", flat=True))
-    today = timezone.localdate()
-    wanted_age = age
-    if date_of_birth is not None:
-        wanted_age = today.year - date_of_birth.year
+    given = identity or {}
+    if not identity:
+        parts = [part for part in name_parts if part.strip()]
+        given = {
+            "given_name": parts[0] if parts else "",
+            "family_name": " ".join(parts[1:2]),
+            "aliases": parts[2:],
+            "date_of_birth": date_of_birth,
+            "age_estimate": age,
+            "nationalities": nationalities or [],
+        }
+    query = prepare(identity_record("new", given, record_date=timezone.localdate()))
     found = []
-    for case in candidates.only(
-        "id",
-        "reference",
-        "given_name",
-        "family_name",
-        "given_name_original",
-        "family_name_original",
-        "aliases",
-        "date_of_birth",
-        "age_estimate",
-        "referral_date",
-        "nationalities",
-        "sex",
-        "stage",
-    )[:200]:
-        score = names.name_similarity(
-            name_parts,
-            [
-                case.given_name,
-                case.family_name,
-                case.given_name_original,
-                case.family_name_original,
-                *case.aliases,
-            ],
-        )
-        case_age = case.age_on(today)
-        if wanted_age is not None and case_age is not None:
-            gap = abs(case_age - wanted_age)
-            score *= 1.0 if gap <= 2 else 0.8 if gap <= 4 else 0.5
-        if (
-            nationalities
-            and case.nationalities
-            and not set(nationalities) & set(case.nationalities)
-        ):
-            score *= 0.8
-        if score >= 0.6:
-            found.append(PossibleDuplicate(case, round(score, 2), case.pk in visible_ids))
+    for case in candidates.prefetch_related("people__person")[:200]:
+        score = score_pair(query, prepare(case_record(case)))
+        if score.value >= SHOW:
+            found.append(PossibleDuplicate(case, round(score.value, 2), case.pk in visible_ids))
     found.sort(key=lambda d: d.score, reverse=True)
     return found[:limit]
 

@@ -168,6 +168,7 @@ def _duplicates_for(user: User, identity: dict[str, Any]) -> list[selectors.Poss
         date_of_birth=identity.get("date_of_birth"),
         age=identity.get("age_estimate"),
         nationalities=identity.get("nationalities") or [],
+        identity=identity,
     )
 
 
@@ -179,11 +180,21 @@ def duplicate_check(request: AuthenticatedRequest) -> HttpResponse:
         raise Http404
     parts = [request.POST.get(f, "")[:100] for f in services.NAME_FIELDS]
     age_text = request.POST.get("age_estimate", "")
+    age = int(age_text) if age_text.isdigit() and int(age_text) <= 25 else None
+    nationalities = [n[:2] for n in request.POST.getlist("nationalities")[:5]]
+    identity = {
+        **dict(zip(services.NAME_FIELDS, parts, strict=True)),
+        "sex": request.POST.get("sex", "")[:10],
+        "age_estimate": age,
+        "nationalities": nationalities,
+        "place_of_origin": request.POST.get("place_of_origin", "")[:200],
+    }
     duplicates = selectors.possible_duplicates(
         user=user,
         name_parts=[p for p in parts if p.strip()],
-        age=int(age_text) if age_text.isdigit() else None,
-        nationalities=request.POST.getlist("nationalities"),
+        age=age,
+        nationalities=nationalities,
+        identity=identity,
     )
     selectors.cases_shown(user=user, listing="duplicates", case_ids=[d.case.pk for d in duplicates])
     return render(request, "cases/partials/duplicates.html", {"duplicates": duplicates})
