@@ -374,3 +374,37 @@ def test_a_reply_to_a_withdrawn_request_is_refused(
     assert request.status == RequestStatus.WITHDRAWN
     assert not request.messages.exists()
     assert last_refusal_audited() == "withdrawn"
+
+
+def test_the_task_to_read_a_reply_is_titled_in_each_readers_language(
+    client: Any, guinea: SimulatedPeer, staff: None, case_a: Any
+) -> None:
+    from django.utils import translation
+
+    from kinlink.cases.models import Task
+    from kinlink.exchange.models import Direction
+
+    request = CrossBorderRequest.objects.create(
+        conversation=uuid.uuid4(),
+        reference="MA-AGENCE-A-2026-00003",
+        direction=Direction.OUTGOING,
+        request_type="tracing",
+        agency=case_a.agency,
+        peer=guinea.peer,
+        case=case_a,
+        status=RequestStatus.IN_PROGRESS,
+        due_on=timezone.localdate() + timedelta(days=10),
+    )
+    with translation.override("fr"):  # the language of whoever's request delivered the reply
+        token = guinea.seal(
+            kind="reply",
+            conversation=request.conversation,
+            body={"text": "", "data": {"outcome": "found", "findings": "Mother found."}},
+        )
+        assert post(client, token).status_code == 200
+    task = Task.objects.get(case=case_a, source_id=request.pk)
+    assert task.title == "Read the reply of %(peer)s: %(what)s"
+    with translation.override("en"):
+        assert task.display_title == f"Read the reply of {guinea.peer.name}: Family found"
+    with translation.override("es"):
+        assert task.display_title == f"Leer la respuesta de {guinea.peer.name}: Familia encontrada"
