@@ -42,6 +42,19 @@ def test_a_node_sends_its_statistics_and_the_network_node_shows_them(
     network: dict[str, Node],
 ) -> None:
     morocco, guinea = network["morocco"], network["guinea"]
+    before = morocco.py(
+        """
+from django.utils import timezone
+from kinlink.cases.models import Case
+from kinlink.reports.network import month_of
+month = month_of(timezone.localdate())
+this_month = Case.objects.filter(referral_date__range=(month.start, month.end))
+result = {
+    "GN": sum(1 for n in this_month.values_list("nationalities", flat=True) if n and n[0] == "GN"),
+    "uasc_host": this_month.filter(case_type="uasc_host").count(),
+}
+"""
+    )
     morocco.py(
         REGISTER_SIX
         + f"""
@@ -73,8 +86,8 @@ result = {
 """
     )
     assert shown["peer"] == morocco.node_id
-    assert shown["tables"] == {"GN": 6}
-    assert shown["network"]["uasc_host"] == 6
+    assert shown["tables"]["GN"] == before["GN"] + 6  # the node's own cases, and the six
+    assert shown["network"]["uasc_host"] == before["uasc_host"] + 6
     assert shown["nodes"] == 2
     # Counts only: no name of the children registered in Morocco is anywhere in Guinea's
     # database file, which holds the statistics received.
