@@ -216,5 +216,5 @@ def test_the_shipped_directory_says_what_it_records_for_1980_1993_and_each_count
     assert Country.objects.get(code="DZ").age_of_majority == 19
     assert Country.objects.get(code="US").age_of_majority is None
     with_authority = Country.objects.exclude(central_authority_name="")
-    assert with_authority.count() == 9
+    assert with_authority.count() == 10
     assert not with_authority.filter(central_authority_source="").exists()
