@@ -45,6 +45,23 @@ def last_refusal_audited() -> str:
     return str(event.context["refusal"])
 
 
+def outgoing_tracing(guinea: SimulatedPeer, case: Any, status: str) -> CrossBorderRequest:
+    """A tracing request this node sent to the Guinean peer, in the given status."""
+    from kinlink.exchange.models import Direction
+
+    return CrossBorderRequest.objects.create(
+        conversation=uuid.uuid4(),
+        reference=f"MA-AGENCE-A-2026-{CrossBorderRequest.objects.count() + 2:05d}",
+        direction=Direction.OUTGOING,
+        request_type="tracing",
+        agency=case.agency,
+        peer=guinea.peer,
+        case=case,
+        status=status,
+        due_on=timezone.localdate() + timedelta(days=10),
+    )
+
+
 def test_a_request_from_a_peer_lands_in_the_inbox_with_a_signed_receipt(
     client: Any, guinea: SimulatedPeer, staff: None, supervisor_a: Any
 ) -> None:
@@ -350,19 +367,7 @@ def test_a_reply_from_a_node_that_is_not_the_addressee_is_refused(
 def test_a_reply_to_a_withdrawn_request_is_refused(
     client: Any, guinea: SimulatedPeer, staff: None, case_a: Any
 ) -> None:
-    from kinlink.exchange.models import Direction
-
-    request = CrossBorderRequest.objects.create(
-        conversation=uuid.uuid4(),
-        reference="MA-AGENCE-A-2026-00002",
-        direction=Direction.OUTGOING,
-        request_type="tracing",
-        agency=case_a.agency,
-        peer=guinea.peer,
-        case=case_a,
-        status=RequestStatus.WITHDRAWN,
-        due_on=timezone.localdate() + timedelta(days=10),
-    )
+    request = outgoing_tracing(guinea, case_a, RequestStatus.WITHDRAWN)
     token = guinea.seal(
         kind="reply",
         conversation=request.conversation,
@@ -382,19 +387,8 @@ def test_the_task_to_read_a_reply_is_titled_in_each_readers_language(
     from django.utils import translation
 
     from kinlink.cases.models import Task
-    from kinlink.exchange.models import Direction
 
-    request = CrossBorderRequest.objects.create(
-        conversation=uuid.uuid4(),
-        reference="MA-AGENCE-A-2026-00003",
-        direction=Direction.OUTGOING,
-        request_type="tracing",
-        agency=case_a.agency,
-        peer=guinea.peer,
-        case=case_a,
-        status=RequestStatus.IN_PROGRESS,
-        due_on=timezone.localdate() + timedelta(days=10),
-    )
+    request = outgoing_tracing(guinea, case_a, RequestStatus.IN_PROGRESS)
     with translation.override("fr"):  # the language of whoever's request delivered the reply
         token = guinea.seal(
             kind="reply",
