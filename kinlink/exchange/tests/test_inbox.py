@@ -62,6 +62,21 @@ def outgoing_tracing(guinea: SimulatedPeer, case: Any, status: str) -> CrossBord
     )
 
 
+def sealed_by(ring: keys.KeyRing, guinea: SimulatedPeer, node_keys: keys.KeyRing) -> bytes:
+    """A request envelope in the Guinean peer's name, signed with another ring's keys."""
+    return seal(
+        ring=ring,
+        sender=guinea.node_id,
+        recipient="ma-test",
+        recipient_key=node_keys.encryption_key().public(),
+        message_id=uuid.uuid4(),
+        kind="request",
+        request=uuid.uuid4(),
+        body=request_body(),
+        now=timezone.now(),
+    )
+
+
 def test_a_request_from_a_peer_lands_in_the_inbox_with_a_signed_receipt(
     client: Any, guinea: SimulatedPeer, staff: None, supervisor_a: Any
 ) -> None:
@@ -174,17 +189,7 @@ def test_an_envelope_signed_with_a_key_the_peer_never_published_is_refused(
     client: Any, guinea: SimulatedPeer, staff: None, node_keys: keys.KeyRing
 ) -> None:
     impostor = keys.new_ring()
-    token = seal(
-        ring=impostor,
-        sender=guinea.node_id,
-        recipient="ma-test",
-        recipient_key=node_keys.encryption_key().public(),
-        message_id=uuid.uuid4(),
-        kind="request",
-        request=uuid.uuid4(),
-        body=request_body(),
-        now=timezone.now(),
-    )
+    token = sealed_by(impostor, guinea, node_keys)
     response = post(client, token)
     assert (response.status_code, refusal(response)) == (403, "unknown_key")
     assert nothing_applied()
@@ -197,17 +202,7 @@ def test_an_envelope_signed_by_the_wrong_key_under_a_trusted_key_id_is_refused(
     # The impostor claims the peer's key id for a key of its own.
     for ring_key in impostor.keys:
         ring_key.jwk["kid"] = guinea.ring.active(ring_key.use).kid
-    token = seal(
-        ring=impostor,
-        sender=guinea.node_id,
-        recipient="ma-test",
-        recipient_key=node_keys.encryption_key().public(),
-        message_id=uuid.uuid4(),
-        kind="request",
-        request=uuid.uuid4(),
-        body=request_body(),
-        now=timezone.now(),
-    )
+    token = sealed_by(impostor, guinea, node_keys)
     response = post(client, token)
     assert (response.status_code, refusal(response)) == (403, "bad_signature")
     assert nothing_applied()
