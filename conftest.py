@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -196,6 +197,16 @@ def case_b(register_case: Any, caseworker_b: Any) -> Any:
         nationalities=["ER"],
         country_of_origin="ER",
     )
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    """A page served to a French-speaking user leaves French active in the thread: every test
+    ends back in the default language, so the next one reads messages in English."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

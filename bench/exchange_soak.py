@@ -103,12 +103,25 @@ def chaos(
             node.kill_worker()
         kills += 1
         stop.wait(rng.uniform(1, 5))
-        if node.server is None:
-            node.start_server()
-            ups[node.node_id].append(time.time())
-        if node.worker is None:
-            node.start_worker()
+        revive(node, ups)
     return kills
+
+
+def revive(node: Node, ups: dict[str, list[float]]) -> None:
+    """Start what is down again; a start that fails on a loaded machine is tried again."""
+    for _attempt in range(5):
+        try:
+            if node.server is None or node.server.poll() is not None:
+                node.kill_server()
+                node.start_server()
+                ups[node.node_id].append(time.time())
+            if node.worker is None or node.worker.poll() is not None:
+                node.start_worker()
+            return
+        except RuntimeError as failed:
+            print(f"{failed}; trying again", flush=True)
+            time.sleep(5)
+    raise RuntimeError(f"{node.name}: could not be started again")
 
 
 def main() -> None:
@@ -125,6 +138,7 @@ def main() -> None:
     nodes = [Node(c.lower(), c, folder / c.lower()) for c in COUNTRIES[: options.nodes]]
     for node in nodes:
         node.fast_retries = False  # the production back-off: 2 s doubling, capped at 120 s
+        node.startup_seconds = 120
         node.create(template)
         node.start_server()
     for node in nodes:
@@ -165,11 +179,7 @@ def main() -> None:
     stop.set()
     monkey.join()
     for node in nodes:
-        if node.server is None or node.server.poll() is not None:
-            node.start_server()
-            ups[node.node_id].append(time.time())
-        if node.worker is None or node.worker.poll() is not None:
-            node.start_worker()
+        revive(node, ups)
     print(f"written in {written:.0f} s with {kills[0]} kills; draining", flush=True)
     deadline = time.time() + options.drain_minutes * 60
     while time.time() < deadline and any(pending(n) for n in nodes):

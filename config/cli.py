@@ -17,6 +17,14 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line, get_commands
 
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["match"] and not (
+        os.environ.get("KINLINK_SECRET_KEY") or os.environ.get("KINLINK_SECRET_KEY_FILE")
+    ):
+        # `kinlink match` reads and writes files only (no database, session or signature):
+        # a key made for this one process lets it run where no node is configured.
+        import secrets
+
+        os.environ["KINLINK_SECRET_KEY"] = secrets.token_urlsafe(50)
     django.setup()
     if len(args) >= 2 and (joined := f"{args[0]}_{args[1]}".replace("-", "_")) in get_commands():
         args = [joined, *args[2:]]

@@ -72,7 +72,10 @@ INSTALLED_APPS = [
     "kinlink.care",
     "kinlink.assessments",
     "kinlink.plans",
+    "kinlink.tracing",
     "kinlink.exchange",
+    "kinlink.reports",
+    "kinlink.api",
     "kinlink.demo",
 ]
 
@@ -89,6 +92,7 @@ MIDDLEWARE = [
     "kinlink.accounts.middleware.SecondFactorMiddleware",
     "kinlink.accounts.middleware.UserLanguageMiddleware",
     "kinlink.accounts.middleware.LoginRequiredMiddleware",
+    "kinlink.api.middleware.ApiCallMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -287,6 +291,10 @@ KINLINK_PERIODIC_JOBS = {
     "kinlink.cases.jobs.refresh_deadlines": 600,
     "kinlink.exchange.jobs.deliver_outbox": 2,
     "kinlink.exchange.jobs.refresh_request_deadlines": 600,
+    # De-identified aggregates to the network node, if the node settings name one.
+    "kinlink.reports.jobs.send_network_statistics": int(
+        os.environ.get("KINLINK_NETWORK_STATISTICS_EVERY", "86400")
+    ),
 }
 
 # Envelopes between nodes (kinlink.exchange). Retries wait base × 2^(n-1) seconds, at most the
@@ -305,3 +313,7 @@ KINLINK_EXCHANGE_MAX_ATTACHMENT_BYTES = 5_000_000
 # Node policy defaults; an administrator changes them per node on the settings page.
 KINLINK_RISK_RESPONSE_DEFAULTS = {"high": 24, "medium": 72, "low": 168}  # hours
 KINLINK_CASES_PER_PAGE = 25
+# The most rows an export may hold; a larger one is refused (narrow the filters).
+KINLINK_EXPORT_MAX_ROWS = int(os.environ.get("KINLINK_EXPORT_MAX_ROWS", "20000"))
+# The largest request body the API reads (bytes); more is refused with 413 before parsing.
+KINLINK_API_MAX_BODY = int(os.environ.get("KINLINK_API_MAX_BODY", str(64 * 1024)))

@@ -23,10 +23,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from kinlink.accounts.models import RoleChange, User
+from kinlink.api.services import api_token_issue
 from kinlink.assessments import services as assessments
 from kinlink.care import services as care
 from kinlink.cases.models import ApprovalSubject, Case, TaskKind
-from kinlink.cases.services import case_assign, case_facts_update
+from kinlink.cases.services import case_assign, case_facts_update, consent_record
 from kinlink.cases.tests.form_posts import edit_post
 from kinlink.cases.workflow import approval_request, task_open
 from kinlink.directory import services as directory
@@ -35,6 +36,9 @@ from kinlink.exchange import requests as exchange
 from kinlink.exchange.models import Attachment, OutboundEnvelope
 from kinlink.exchange.tests.support import register_simulated_peer, request_body
 from kinlink.plans import services as plans
+from kinlink.tracing import services as tracing
+from kinlink.tracing import suggest
+from kinlink.tracing.models import Suggestion
 
 ANONYMOUS = "anonymous"
 PERSONAS = [
@@ -116,10 +120,12 @@ ROUTES: dict[str, Row] = {
     "cases:break_glass": Row(allowed=tuple(REGISTRARS)),
     "cases:statistics": Row(allowed=("supervisor_a", "analyst")),
     "cases:detail": Row("case", allowed=("caseworker_a", "supervisor_a", "guardian")),
+    "cases:history": Row("case", allowed=("caseworker_a", "supervisor_a", "guardian")),
     "cases:edit": Row("case", allowed=("caseworker_a", "supervisor_a")),
     "cases:person_add": Row("case", allowed=("caseworker_a", "supervisor_a")),
     "cases:consent_add": Row("case", allowed=("caseworker_a", "supervisor_a")),
     "cases:first_response": Row("case", allowed=tuple(SIGNED_IN), ok="405"),
+    "cases:missing_report": Row("case", allowed=("caseworker_a", "supervisor_a")),
     "cases:assign": Row("case", allowed=("supervisor_a",)),
     "cases:my_day": Row(allowed=tuple(CASE_STAFF)),
     "cases:transition": Row("move", allowed=tuple(SIGNED_IN), ok="405"),
@@ -142,6 +148,7 @@ ROUTES |= {
     "assessments:age_update": Row("age", allowed=EDITORS),
     "assessments:tracing_update": Row("case", allowed=EDITORS),
     "assessments:family_add": Row("case", allowed=EDITORS),
+    "assessments:verification_add": Row("case", allowed=EDITORS),
     "assessments:trafficking_add": Row("case", allowed=EDITORS),
     "assessments:bid_start": Row("case", allowed=EDITORS),
     "assessments:bid_detail": Row("bid", allowed=READERS),
@@ -157,6 +164,8 @@ ROUTES |= {
     "care:guardian_request": Row("case", **_post_only()),
     "care:guardian_appoint": Row("case", allowed=EDITORS),
     "care:guardian_end": Row("case", allowed=EDITORS),
+    "care:guardian_exception": Row("case", allowed=EDITORS),
+    "care:transition_plan": Row("case", allowed=EDITORS),
     "care:plan_edit": Row("case", allowed=EDITORS),
     "care:plan_submit": Row("case", **_post_only()),
     "care:goal_add": Row("case", allowed=EDITORS),
@@ -168,6 +177,7 @@ ROUTES |= {
     "plans:action_plan_item_edit": Row("plan_item", allowed=EDITORS),
     "plans:action_plan_submit": Row("action_plan", **_post_only()),
     "plans:return_preparation": Row("case", allowed=EDITORS),
+    "plans:sibling_decision": Row("case", allowed=EDITORS),
     "plans:follow_up_create": Row("case", allowed=EDITORS),
     "plans:visit_report": Row("visit", allowed=EDITORS),
     "plans:closure_request": Row("case", allowed=EDITORS),
@@ -217,6 +227,40 @@ ROUTES |= {
     "exchange:outbox": Row(allowed=ADMIN_ONLY),
     "exchange:outbox_retry": Row("envelope", **_post_only()),
     "exchange_case:request_new": Row("case", allowed=EDITORS),
+    "integration:token_list": Row(allowed=ADMIN_ONLY),
+    "integration:token_issue": Row(allowed=ADMIN_ONLY),
+    "integration:token_revoke": Row("token", **_post_only()),
+    "integration:primero_import": Row(allowed=("supervisor_a",)),
+}
+# The REST API authenticates every call by its token, never by the session: a signed-in
+# browser gets 401 there (kinlink/api/tests check its scope persona by persona).
+TOKEN_ONLY_NAMESPACES = {"api"}
+
+# Reports: dashboards by role (analysts read aggregates only), exports of what one may see,
+# documents of the cases one may see and edit.
+ROUTES |= {
+    "reports:caseload": Row(allowed=tuple(REGISTRARS)),
+    "reports:team": Row(allowed=("supervisor_a",)),
+    "reports:node": Row(allowed=("supervisor_a", "analyst")),
+    "reports:network": Row(allowed=("supervisor_a", "analyst")),
+    "reports:export": Row("export", allowed=(*REGISTRARS, "analyst")),
+    "reports:document": Row("case", allowed=EDITORS),
+}
+
+# Family tracing: a relative's request filed by caseworker A, suggested against case A.
+ROUTES |= {
+    "tracing:list": Row(allowed=REGISTRARS),
+    "tracing:new": Row(allowed=REGISTRARS),
+    "tracing:review": Row(allowed=REGISTRARS),
+    "tracing:match_all": Row(**_post_only()),
+    "tracing:suggestion": Row("suggestion", allowed=EDITORS),
+    "tracing:case_duplicates": Row("case", **_post_only()),
+    "tracing:detail": Row("tracing", allowed=EDITORS),
+    "tracing:edit": Row("tracing", allowed=EDITORS),
+    "tracing:move": Row("tracing", **_post_only()),
+    "tracing:action_add": Row("tracing", **_post_only()),
+    "tracing:verification_add": Row("tracing", **_post_only()),
+    "tracing:match": Row("tracing", **_post_only()),
 }
 
 
@@ -224,6 +268,8 @@ def named_routes(patterns: list[Any] | None = None, prefix: str = "") -> Iterato
     """Every route of the URL map as "namespace:name"; an unnamed route is an error."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
+            if pattern.namespace in TOKEN_ONLY_NAMESPACES:
+                continue
             inner = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
             yield from named_routes(pattern.url_patterns, inner)
         else:
@@ -256,6 +302,7 @@ def world(
     settings.KINLINK_KEYS_DIR = tmp_path / "keys"
     keys.init()
     guinea = register_simulated_peer()
+    api_token = api_token_issue(actor=node_admin, user=caseworker_a, name="sync").token
     case_assign(
         actor=supervisor_a, case=case_a, seen_version=case_a.version, add=[(guardian, "guardian")]
     )
@@ -362,6 +409,26 @@ def world(
     role_change = RoleChange.objects.create(
         user=caseworker_a, from_role="caseworker", to_role="supervisor", requested_by=node_admin
     )
+    consent_record(
+        actor=caseworker_a,
+        case=case_a,
+        consent={"given_by": "child", "scopes": ["tracing"], "language": "ara"},
+    )
+    tracing_request = tracing.tracing_request_file(
+        actor=caseworker_a,
+        team=team_a,
+        filed_by="relative",
+        values={
+            "inquirer_name": "Fatima El Amine",
+            "inquirer_relationship": "mother",
+            "sought_given_name": "Mohammed",
+            "sought_family_name": "Al-Amin",
+            "sought_age": 15,
+            "sought_nationality": "SD",
+        },
+    )
+    suggest.match_requests(case_a.agency_id, [tracing_request.pk])
+    suggestion = Suggestion.objects.get(request=tracing_request)
     morocco = directory.country_create(actor=None, code="MA")
     status = directory.treaty_status_create(
         actor=None,
@@ -416,6 +483,10 @@ def world(
         "attachment": {"attachment_id": Attachment.objects.get().pk},
         "peer": {"peer_id": guinea.peer.pk},
         "envelope": {"envelope_id": envelope.pk},
+        "export": {"kind": "cases", "fmt": "csv"},
+        "token": {"token_id": api_token.pk},
+        "tracing": {"request_id": tracing_request.pk},
+        "suggestion": {"suggestion_id": suggestion.pk},
     }
 
 

@@ -11,7 +11,8 @@ from kinlink.accounts.models import Notification
 from kinlink.care import services as care
 from kinlink.care.models import CareArrangement, DetentionRecord
 from kinlink.cases.models import ApprovalSubject
-from kinlink.cases.workflow import approval_request, case_transition
+from kinlink.cases.services import missing_report
+from kinlink.cases.workflow import approval_request
 
 
 def test_care_and_detention_can_be_recorded_while_the_case_is_on_hold_and_a_decision_pending(
@@ -21,13 +22,17 @@ def test_care_and_detention_can_be_recorded_while_the_case_is_on_hold_and_a_deci
         actor=caseworker_a, case=case_a, subject=ApprovalSubject.CLOSURE, object_id=uuid4()
     )
     case_a.refresh_from_db()
-    case_transition(
+    missing_report(
         actor=caseworker_a,
         case=case_a,
-        name="report_missing",
         seen_version=case_a.version,
-        reason="Left the reception centre during the night",
+        last_seen_at=timezone.now(),
+        circumstances="Left the reception centre during the night",
+        authority="Commissariat central, Tanger",
+        notified_at=timezone.now(),
     )
+    case_a.refresh_from_db()
+    assert case_a.hold == "missing"
     today = timezone.localdate()
     care.care_arrangement_start(
         actor=caseworker_a,

@@ -148,6 +148,12 @@ class NodeSettingsForm(forms.Form):
     retention_action = forms.ChoiceField(
         label=_("What happens to a closed case after that"), choices=RetentionAction.choices
     )
+    network_statistics_peer = forms.ChoiceField(
+        label=_("Network node that receives this node's statistics"),
+        required=False,
+        choices=lambda: network_peer_choices(),
+        help_text=_("Counts only, small counts hidden; sent once a day."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -183,3 +189,11 @@ class ReauthenticationForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
+
+
+def network_peer_choices() -> list[tuple[str, str]]:
+    """Active peers by node id. Read lazily: accounts does not depend on the exchange."""
+    from kinlink.exchange.models import Peer, PeerStatus
+
+    peers = Peer.objects.filter(status=PeerStatus.ACTIVE).order_by("name")
+    return [("", str(_("None"))), *((p.node_id, f"{p.name} ({p.node_id})") for p in peers)]

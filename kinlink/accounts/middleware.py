@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 
-# The exchange's inbox and node document are public: peers authenticate by signature.
+# The exchange's inbox and node document are public: peers authenticate by signature. The API
+# authenticates every call by its token (kinlink.api.core.TokenAuth), never by a session.
 PUBLIC_PREFIXES = (
+    "/api/v1/",
     "/accounts/login/",
     "/i18n/",
     "/static/",

@@ -86,6 +86,14 @@ class NotificationKind(models.TextChoices):
     )
     TASK_OVERDUE = "task_overdue", _("Case %(reference)s: “%(task)s” is overdue")
     AGEING_OUT = "ageing_out", _("Case %(reference)s: the child turns 18 on %(date)s")
+    CHILD_MISSING = (
+        "child_missing",
+        _("Case %(reference)s: the child is reported missing; %(authority)s has been notified."),
+    )
+    FIRST_RESPONSE_OVERDUE = (
+        "first_response_overdue",
+        _("Case %(reference)s: the first response is overdue."),
+    )
     REQUEST_RECEIVED = (
         "request_received",
         _("Request %(reference)s arrived from %(peer)s: %(type)s"),

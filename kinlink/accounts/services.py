@@ -22,6 +22,7 @@ from kinlink.audit.models import AuditAction
 from kinlink.audit.services import diff, record
 from kinlink.core.concurrency import save_versioned
 from kinlink.core.models import NodeSettings
+from kinlink.directory.models import Agency
 
 USER_FIELDS = ("username", "full_name", "email", "role", "language", "is_active")
 
@@ -108,7 +109,14 @@ def user_update(
     after_teams = sorted(t.name for t in teams)
     if after_teams != before_teams:
         changes["teams"] = [before_teams, after_teams]
-    record(actor=actor, action=AuditAction.UPDATE, obj=user, changes=changes)
+    # The version (in the context) lets a form opened before this save say what changed.
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=user,
+        changes=changes,
+        version=[seen_version, user.version],
+    )
     return user
 
 
@@ -198,12 +206,26 @@ def user_set_language(*, user: User, language: str) -> None:
 
 
 @transaction.atomic
-def team_create(*, actor: User, name: str) -> Team:
-    _require_admin(actor)
-    if actor.agency_id is None:
+def team_create(*, actor: User | None, name: str, agency: Agency | None = None) -> Team:
+    """Create a team in the administrator's agency. `actor=None` (with the agency) only for
+    the set-up commands run by the operator; audited as "system"."""
+    if actor is not None:
+        _require_admin(actor)
+        if actor.agency_id is None:
+            raise PermissionDenied
+        agency_id = actor.agency_id
+    elif agency is not None:
+        agency_id = agency.pk
+    else:
         raise PermissionDenied
-    team = Team.objects.create(agency_id=actor.agency_id, name=name)
-    record(actor=actor, action=AuditAction.CREATE, obj=team, changes={"name": [None, name]})
+    team = Team.objects.create(agency_id=agency_id, name=name)
+    record(
+        actor=actor,
+        actor_label="" if actor else "system",
+        action=AuditAction.CREATE,
+        obj=team,
+        changes={"name": [None, name]},
+    )
     return team
 
 
@@ -213,7 +235,13 @@ def team_update(*, actor: User, team: Team, seen_version: int, name: str) -> Tea
     before = team.name
     team.name = name
     save_versioned(team, seen_version=seen_version, fields=["name"])
-    record(actor=actor, action=AuditAction.UPDATE, obj=team, changes={"name": [before, name]})
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=team,
+        changes={"name": [before, name]},
+        version=[seen_version, team.version],
+    )
     return team
 
 
@@ -225,7 +253,13 @@ def node_settings_update(*, actor: User, seen_version: int, **fields: Any) -> No
     for name, value in fields.items():
         setattr(current, name, value)
     save_versioned(current, seen_version=seen_version, fields=list(fields))
-    record(actor=actor, action=AuditAction.UPDATE, obj=current, changes=diff(before, fields))
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=current,
+        changes=diff(before, fields),
+        version=[seen_version, current.version],
+    )
     return current
 
 

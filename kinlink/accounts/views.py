@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -33,10 +35,52 @@ from kinlink.accounts.policies import (
     visible_teams,
     visible_users,
 )
-from kinlink.accounts.selectors import notifications_for
+from kinlink.accounts.selectors import changes_since, notifications_for
 from kinlink.core.concurrency import StaleEdit
 from kinlink.core.http import AuthenticatedRequest
 from kinlink.core.models import NodeSettings
+
+
+def _stale_page(
+    request: AuthenticatedRequest,
+    *,
+    make_form: Callable[[Any], BaseForm],
+    current: Any,
+    seen: int,
+    what: str,
+    cancel: str,
+) -> HttpResponse:
+    """Someone saved first: what they changed, field by field, and this user's input kept in
+    the form, now carrying the current version (so saving again is a deliberate choice)."""
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = make_form(data)
+    labels = {name: str(field.label) for name, field in form.fields.items()}
+    theirs = [
+        (
+            event,
+            [
+                (labels.get(name, name.replace("_", " ")), _plain_value(old), _plain_value(new))
+                for name, (old, new) in sorted(event.changes.items())
+                if isinstance(event.changes[name], list) and len(event.changes[name]) == 2
+            ],
+        )
+        for event in changes_since(obj=current, version=seen)
+    ]
+    context = {
+        "form": form,
+        "theirs": theirs,
+        "what": what,
+        "action": request.path,
+        "cancel": cancel,
+    }
+    return render(request, "accounts/stale_edit.html", context, status=409)
+
+
+def _plain_value(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)
 
 
 def _require_admin(request: AuthenticatedRequest) -> User:
@@ -162,11 +206,15 @@ def user_edit(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
         seen = data.pop("version")
         try:
             services.user_update(actor=actor, user=target, seen_version=seen, teams=teams, **data)
-        except StaleEdit:
-            messages.error(
-                request, _("Someone changed this account meanwhile; here it is as it is now.")
+        except StaleEdit as stale:
+            return _stale_page(
+                request,
+                make_form=lambda posted: UserEditForm(posted, agency_id=actor.agency_id),
+                current=stale.current,
+                seen=seen,
+                what=target.full_name,
+                cancel=reverse("accounts:user_list"),
             )
-            return HttpResponseRedirect(reverse("accounts:user_edit", args=[target.pk]))
         except PermissionDenied:
             form.add_error(None, _("Nobody may change their own role, teams or access."))
         except services.RoleChangePending:
@@ -294,11 +342,15 @@ def team_edit(request: AuthenticatedRequest, team_id: str) -> HttpResponse:
                 seen_version=form.cleaned_data["version"] or 0,
                 name=form.cleaned_data["name"],
             )
-        except StaleEdit:
-            messages.error(
-                request, _("Someone changed this team meanwhile; here it is as it is now.")
+        except StaleEdit as stale:
+            return _stale_page(
+                request,
+                make_form=TeamForm,
+                current=stale.current,
+                seen=form.cleaned_data["version"] or 0,
+                what=team.name,
+                cancel=reverse("accounts:team_list"),
             )
-            return HttpResponseRedirect(reverse("accounts:team_edit", args=[team.pk]))
         messages.success(request, _("Team saved."))
         return HttpResponseRedirect(reverse("accounts:team_list"))
     return render(request, "accounts/team_form.html", {"form": form, "team": team})
@@ -316,11 +368,15 @@ def node_settings(request: AuthenticatedRequest) -> HttpResponse:
         seen = data.pop("version")
         try:
             services.node_settings_update(actor=actor, seen_version=seen, **data)
-        except StaleEdit:
-            messages.error(
-                request, _("Someone changed the settings meanwhile; here they are as they are now.")
+        except StaleEdit as stale:
+            return _stale_page(
+                request,
+                make_form=NodeSettingsForm,
+                current=stale.current,
+                seen=seen,
+                what=str(_("Node settings")),
+                cancel=reverse("accounts:node_settings"),
             )
-        else:
-            messages.success(request, _("Settings saved."))
+        messages.success(request, _("Settings saved."))
         return HttpResponseRedirect(reverse("accounts:node_settings"))
     return render(request, "accounts/node_settings.html", {"form": form})

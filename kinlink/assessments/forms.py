@@ -18,6 +18,7 @@ from kinlink.assessments.models import (
     BIDPanelMember,
     ChildViews,
     FamilyEvaluation,
+    FamilyVerification,
     TraffickingConcern,
 )
 from kinlink.assessments.services import AGE_NEXT, DOMAIN_FIELDS, TRACING_NEXT
@@ -42,6 +43,7 @@ class ChildViewsForm(forms.ModelForm):
             "interpreter_name",
             "present",
             "wishes_family_contact",
+            "wants_family_contact",
             "wishes_return",
             "wishes_care",
             "wishes_school",
@@ -186,6 +188,24 @@ class FamilyEvaluationForm(forms.ModelForm):
             "evaluated_on": DateInput(),
             **_textareas("who_was_met", "home_conditions", "capacity", "risks"),
         }
+
+
+class FamilyVerificationForm(forms.ModelForm):
+    class Meta:
+        model = FamilyVerification
+        fields = [
+            "adult_name",
+            "relationship",
+            "how_verified",
+            "verified_by",
+            "verified_on",
+            "relationship_confirmed",
+            "information_matches",
+            "child_willing",
+            "adult_willing",
+            "notes",
+        ]
+        widgets = {"verified_on": DateInput(), **_textareas("how_verified", "notes")}
 
 
 class BIDOpenForm(forms.ModelForm):

@@ -16,10 +16,10 @@ from kinlink.assessments.models import (
     BIDStatus,
     FamilyEvaluation,
 )
-from kinlink.assessments.selectors import panel_context
+from kinlink.assessments.selectors import child_views_of, panel_context
 from kinlink.cases.lifecycle import Refusal, guard
 from kinlink.cases.models import Case, TracingStatus
-from kinlink.cases.panels import Panel, register_panel
+from kinlink.cases.panels import CHILD_VIEWS, Aside, Panel, register_aside, register_panel
 
 
 @guard("start_temporary_care")
@@ -66,5 +66,13 @@ register_panel(
         order=30,
         template="assessments/partials/panel.html",
         context=panel_context,
+    )
+)
+# SG-04: what the child said, beside the plans and decisions that must weigh it.
+register_aside(
+    Aside(
+        key=CHILD_VIEWS,
+        template="assessments/partials/views_aside.html",
+        context=lambda case, user: {"child_views": child_views_of(case)},
     )
 )

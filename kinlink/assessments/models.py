@@ -12,7 +12,15 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from kinlink.cases.models import AgeAssessmentStatus, Case, RiskLevel, Solution, TracingStatus
+from kinlink.cases.models import (
+    AgeAssessmentStatus,
+    Case,
+    ContactWish,
+    Relationship,
+    RiskLevel,
+    Solution,
+    TracingStatus,
+)
 from kinlink.core.fields import EncryptedTextField
 from kinlink.core.models import BaseModel, VersionedModel
 from kinlink.directory.reference import language_name
@@ -42,6 +50,12 @@ class ChildViews(BaseModel):
     present = EncryptedTextField(_("who was present"), max_length=1000, blank=True)
     wishes_family_contact = EncryptedTextField(
         _("wishes on contact with the family"), max_length=TEXT, blank=True
+    )
+    wants_family_contact = models.CharField(
+        _("does the child want contact with the family?"),
+        max_length=10,
+        choices=ContactWish.choices,
+        blank=True,
     )
     wishes_return = EncryptedTextField(_("wishes on return"), max_length=TEXT, blank=True)
     wishes_care = EncryptedTextField(_("wishes on care"), max_length=TEXT, blank=True)
@@ -217,6 +231,52 @@ class TracingStatusChange(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.status}"
+
+
+class FamilyVerification(BaseModel):
+    """The verification of a family link before any reunification (SG-10): who the adult is,
+    how the relationship was verified and by whom, whether the information of the child and
+    the adult matches, and whether both want to live together.
+
+    Never edited: a later verification is a new record, and the latest counts. Only a
+    verification that confirms all of it lets tracing reach "reunified" and a return go ahead.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="family_verifications")
+    adult_name = models.CharField(_("adult the child would live with"), max_length=200)
+    relationship = models.CharField(
+        _("relationship to the child"), max_length=20, choices=Relationship.choices
+    )
+    how_verified = EncryptedTextField(_("how the relationship was verified"), max_length=TEXT)
+    verified_by = models.CharField(_("verified by (name and agency)"), max_length=200)
+    verified_on = models.DateField(_("verified on"))
+    relationship_confirmed = models.BooleanField(_("the relationship is confirmed"), default=False)
+    information_matches = models.BooleanField(
+        _("what the child and the adult say matches"), default=False
+    )
+    child_willing = models.BooleanField(_("the child wants to live with this adult"), default=False)
+    adult_willing = models.BooleanField(
+        _("the adult wants and is able to care for the child"), default=False
+    )
+    notes = EncryptedTextField(_("notes"), max_length=TEXT, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("family verification")
+        ordering = ["-verified_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.verified_on}"
+
+    @property
+    def link_verified(self) -> bool:
+        return self.relationship_confirmed and self.information_matches
+
+    @property
+    def confirmed(self) -> bool:
+        return self.link_verified and self.child_willing and self.adult_willing
 
 
 class FamilyRecommendation(models.TextChoices):

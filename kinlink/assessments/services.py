@@ -27,6 +27,7 @@ from kinlink.assessments.models import (
     BIDStatus,
     ChildViews,
     FamilyEvaluation,
+    FamilyVerification,
     RiskReassessment,
     TracingStatusChange,
     TraffickingConcern,
@@ -137,10 +138,12 @@ def child_views_record(
     wishes_care: str = "",
     wishes_school: str = "",
     wishes_future: str = "",
+    wants_family_contact: str = "",
 ) -> ChildViews:
     """Record what the child said, how, in which language and with whom present (SG-04).
 
-    The case's `child_views_recorded_at` fact is set, which later decisions require.
+    The case's `child_views_recorded_at` fact is set, which later decisions require, and, when
+    the child said it, whether she wants contact with her family (SG-15).
     """
     _allow(actor, case)
     _not_future(heard_on, "heard_on")
@@ -163,6 +166,7 @@ def child_views_record(
         wishes_care=wishes_care.strip(),
         wishes_school=wishes_school.strip(),
         wishes_future=wishes_future.strip(),
+        wants_family_contact=wants_family_contact,
         maturity_note=_required_text(maturity_note, "maturity_note"),
         recorded_by=actor,
     )
@@ -179,7 +183,10 @@ def child_views_record(
             "language": [None, language],
         },
     )
-    case_services.case_facts_update(actor=actor, case=case, child_views_recorded_at=timezone.now())
+    facts: dict[str, Any] = {"child_views_recorded_at": timezone.now()}
+    if wants_family_contact:
+        facts["child_wants_family_contact"] = wants_family_contact
+    case_services.case_facts_update(actor=actor, case=case, **facts)
     return views
 
 
@@ -371,7 +378,7 @@ def risk_reassess(
     workflow.task_open(
         case=case,
         kind=TaskKind.RISK_REVIEW,
-        title=_("Review the risk level"),
+        title=gettext_lazy("Review the risk level"),
         due_at=_at_nine(next_review_on),
         owner=case.lead_caseworker,
         source_id=review.pk,
@@ -547,6 +554,31 @@ TRACING_NEXT: dict[str, frozenset[str]] = {
 }
 # Moves that mean contacting someone: each is checked against the alleged abusers (SG-11).
 CONTACT = frozenset({TracingStatus.OPEN, TracingStatus.IN_PROGRESS, TracingStatus.FOUND})
+# Moves that need a family verification on record (SG-10).
+VERIFYING = frozenset({TracingStatus.VERIFIED, TracingStatus.REUNIFIED})
+
+
+def latest_verification(case: Case) -> FamilyVerification | None:
+    return FamilyVerification.objects.filter(case=case).order_by("-created_at").first()
+
+
+def verification_refusal(case: Case, status: str) -> str | None:
+    """SG-10: "relationship verified" needs the latest verification to confirm the link and
+    the matching information; "reunified" also the child's and the adult's willingness."""
+    latest = latest_verification(case)
+    if status == TracingStatus.VERIFIED and latest is not None and latest.link_verified:
+        return None
+    if status == TracingStatus.REUNIFIED and latest is not None and latest.confirmed:
+        return None
+    return family_unverified_message()
+
+
+def family_unverified_message() -> str:
+    return _(
+        "Record a family verification first: how the relationship was verified and by whom, "
+        "and that the child and the adult both want to live together (Family verification → "
+        "Verify the family)."
+    )
 
 
 def tracing_consent_exists(case: Case) -> bool:
@@ -646,6 +678,8 @@ def tracing_status_update(
                 _("A person flagged as an alleged abuser or exploiter cannot be traced: %(names)s.")
                 % {"names": ", ".join(matched)}
             ]
+    if status in VERIFYING and (refusal := verification_refusal(case, status)):
+        errors.setdefault(NON_FIELD_ERRORS, []).append(refusal)
     if status == TracingStatus.CLOSED_NOT_FOUND and len(note.strip()) < MIN_CLOSING_NOTE:
         errors["note"] = [
             _("Say in at least %(n)s characters what was done before closing.")
@@ -677,6 +711,70 @@ def tracing_status_update(
         facts["tracing_started_on"] = today
     case_services.case_facts_update(actor=actor, case=case, **facts)
     return change
+
+
+# --- family verification (SG-10) --------------------------------------------------------
+
+
+@transaction.atomic
+def family_verification_record(
+    *,
+    actor: User,
+    case: Case,
+    adult_name: str,
+    relationship: str,
+    how_verified: str,
+    verified_by: str,
+    verified_on: date,
+    relationship_confirmed: bool = False,
+    information_matches: bool = False,
+    child_willing: bool = False,
+    adult_willing: bool = False,
+    notes: str = "",
+) -> FamilyVerification:
+    """Record how the family link was verified, by whom, and whether the child and the adult
+    both want to live together (SG-10). The latest verification decides the case's
+    `family_verified_at` fact: set when it confirms everything, cleared when it does not (a
+    child who no longer wants to go, a link not confirmed). The adult's name stays in the
+    record, not in the audit trail."""
+    _allow(actor, case)
+    _not_future(verified_on, "verified_on")
+    verification = FamilyVerification(
+        case=case,
+        adult_name=_required_text(adult_name, "adult_name"),
+        relationship=relationship,
+        how_verified=_required_text(how_verified, "how_verified", MIN_REASON),
+        verified_by=_required_text(verified_by, "verified_by"),
+        verified_on=verified_on,
+        relationship_confirmed=relationship_confirmed,
+        information_matches=information_matches,
+        child_willing=child_willing,
+        adult_willing=adult_willing,
+        notes=notes.strip(),
+        recorded_by=actor,
+    )
+    verification.full_clean()
+    verification.save()
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=verification,
+        case_id=case.pk,
+        changes={
+            "relationship": [None, relationship],
+            "verified_on": [None, verified_on],
+            "relationship_confirmed": [None, relationship_confirmed],
+            "information_matches": [None, information_matches],
+            "child_willing": [None, child_willing],
+            "adult_willing": [None, adult_willing],
+        },
+    )
+    case_services.case_facts_update(
+        actor=actor,
+        case=case,
+        family_verified_at=timezone.now() if verification.confirmed else None,
+    )
+    return verification
 
 
 # --- family evaluation -----------------------------------------------------------------
@@ -879,6 +977,16 @@ def bid_panel_member_add(
     return member
 
 
+def guardian_missing(case: Case) -> bool:
+    """SG-03: an unaccompanied or separated child has no appointed guardian, and no exception
+    to the rule was approved by a supervisor."""
+    return (
+        case.separation_status in {SeparationStatus.UNACCOMPANIED, SeparationStatus.SEPARATED}
+        and case.guardianship_status != GuardianshipStatus.APPOINTED
+        and case.guardian_exception_at is None
+    )
+
+
 def bid_submission_refusals(bid: BestInterestsDetermination) -> list[str]:
     """What stops submitting the determination to a supervisor (SG-03, SG-04)."""
     case = bid.case
@@ -887,10 +995,7 @@ def bid_submission_refusals(bid: BestInterestsDetermination) -> list[str]:
         refusals.append(_("Add at least one option the panel will weigh."))
     if case.child_views_recorded_at is None:
         refusals.append(views_missing_message(case)[0])
-    if (
-        case.separation_status in {SeparationStatus.UNACCOMPANIED, SeparationStatus.SEPARATED}
-        and case.guardianship_status != GuardianshipStatus.APPOINTED
-    ):
+    if guardian_missing(case):
         refusals.append(_("A guardian must be appointed for this child before the submission."))
     return refusals
 
@@ -1000,10 +1105,7 @@ def bid_refusals(
         )
     if case.child_views_recorded_at is None:
         add(NON_FIELD_ERRORS, views_missing_message(case)[0])
-    if (
-        case.separation_status in {SeparationStatus.UNACCOMPANIED, SeparationStatus.SEPARATED}
-        and case.guardianship_status != GuardianshipStatus.APPOINTED
-    ):
+    if guardian_missing(case):
         add(NON_FIELD_ERRORS, _("A guardian must be appointed for this child before the decision."))
     if not solution:
         add("solution", _("Choose the solution."))
@@ -1117,7 +1219,7 @@ def bid_decide(
     workflow.task_open(
         case=bid.case,
         kind=TaskKind.OTHER,
-        title=_("Review the best-interests determination"),
+        title=gettext_lazy("Review the best-interests determination"),
         due_at=_at_nine(review_on),
         owner=bid.case.lead_caseworker,
         source_id=bid.pk,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("age/<uuid:age_id>/", views.age_update, name="age_update"),
     path("tracing/", views.tracing_update, name="tracing_update"),
     path("family/new/", views.family_add, name="family_add"),
+    path("verification/new/", views.verification_add, name="verification_add"),
     path("trafficking/new/", views.trafficking_add, name="trafficking_add"),
     path("bid/new/", views.bid_start, name="bid_start"),
     path("bid/<uuid:bid_id>/", views.bid_detail, name="bid_detail"),

@@ -30,6 +30,7 @@ from kinlink.assessments.forms import (
     BIDOptionForm,
     ChildViewsForm,
     FamilyEvaluationForm,
+    FamilyVerificationForm,
     RiskForm,
     TracingForm,
     TraffickingForm,
@@ -44,7 +45,7 @@ from kinlink.cases.lifecycle import TransitionRefused
 from kinlink.cases.models import ApprovalSubject, Case
 from kinlink.cases.policies import can_edit_case
 from kinlink.cases.selectors import case_for_edit, case_open
-from kinlink.cases.workflow import pending_approval
+from kinlink.cases.workflow import pending_approval, sent_back_one
 from kinlink.core.concurrency import StaleEdit
 from kinlink.core.http import AuthenticatedRequest
 
@@ -163,6 +164,7 @@ def assessment_detail(
         "case": case,
         "assessment": assessment,
         "pending": pending_approval(ApprovalSubject.ASSESSMENT, assessment.pk),
+        "sent_back": sent_back_one(ApprovalSubject.ASSESSMENT, assessment.pk),
         "can_edit": can_edit_case(user, case),
         "child_views": selectors.child_views_of(case),
     }
@@ -278,6 +280,21 @@ def family_add(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+def verification_add(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    """SG-10: how the family link was verified, and whether the child and the adult want it."""
+    user = request.user
+    case = case_for_edit(user=user, case_id=case_id)
+    return _form_page(
+        request,
+        case,
+        FamilyVerificationForm(request.POST or None),
+        lambda data: services.family_verification_record(actor=user, case=case, **data),
+        title=gettext_lazy("Verify the family"),
+        done=gettext_lazy("Family verification recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def trafficking_add(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
     user = request.user
     case = case_for_edit(user=user, case_id=case_id)
@@ -331,6 +348,11 @@ def _bid_page(
             bid.status == BIDStatus.OPEN
             and bid.submission_approved_at is None
             and pending_approval(ApprovalSubject.BID_SUBMISSION, bid.pk) is not None
+        ),
+        "sent_back": (
+            sent_back_one(ApprovalSubject.BID_SUBMISSION, bid.pk)
+            if bid.status == BIDStatus.OPEN and bid.submission_approved_at is None
+            else None
         ),
         "options": bid.options.all(),
         "members": bid.panel_members.select_related("user"),

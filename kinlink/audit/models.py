@@ -35,6 +35,8 @@ class AuditAction(models.TextChoices):
     RESTORE_REFUSED = "restore_refused", _("Restore refused")
     CHECKPOINT = "checkpoint", _("Audit checkpoint")
     ANONYMISE = "anonymise", _("Anonymised")
+    API_CALL = "api_call", _("Called the API")
+    IMPORT = "import", _("Imported")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

@@ -16,10 +16,12 @@ from kinlink.care.models import (
     CareType,
     DetentionRecord,
     Goal,
+    GuardianException,
     Guardianship,
     GuardianshipEndReason,
     LegalProcedure,
     SupportPlan,
+    TransitionPlan,
 )
 from kinlink.cases.forms import DateInput, optional, set_queryset
 from kinlink.directory.reference import country_choices, language_choices
@@ -130,6 +132,27 @@ class SupportPlanForm(forms.Form):
     concerns = _f(SupportPlan, "concerns")
     child_participation = _f(SupportPlan, "child_participation")
     review_on = _f(SupportPlan, "review_on")
+    family_contact = _f(SupportPlan, "family_contact", required=False)
+    contact_plan = _f(SupportPlan, "contact_plan")
+    contact_restriction_reason = _f(SupportPlan, "contact_restriction_reason")
+    acknowledge_contact_warning = forms.BooleanField(
+        label=_("I weighed the child's wish for contact with the family and restrict it anyway"),
+        required=False,
+        help_text=_("Needed only when the plan restricts contact the child asked for."),
+    )
+
+
+class GuardianExceptionForm(forms.Form):
+    reason = _f(GuardianException, "reason")
+
+
+class TransitionPlanForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    legal_status_after_18 = _f(TransitionPlan, "legal_status_after_18")
+    residence_valid_until = _f(TransitionPlan, "residence_valid_until")
+    renewal_due_on = _f(TransitionPlan, "renewal_due_on")
+    housing = _f(TransitionPlan, "housing")
+    adult_services = _f(TransitionPlan, "adult_services")
 
 
 class GoalForm(forms.Form):

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from kinlink.care import services  # registers the receiver and the approval handler
 from kinlink.care.selectors import panel_context
 from kinlink.cases.lifecycle import Refusal, guard
-from kinlink.cases.models import Case, GuardianshipStatus
+from kinlink.cases.models import Case, GuardianshipStatus, TaskKind
 from kinlink.cases.panels import Panel, register_panel
+from kinlink.cases.workflow import register_task_form
 
 
 @guard("start_immediate_care")
@@ -30,10 +31,11 @@ def child_has_a_place_tonight(case: Case) -> Refusal | None:
 @guard("start_solution_determination", "implement_solution")
 def guardian_appointed(case: Case) -> Refusal | None:
     """SG-03: no best-interests decision for an unaccompanied or separated child without an
-    appointed guardian or person of reference."""
+    appointed guardian or person of reference, or an exception approved by a supervisor."""
     if (
         not services.needs_guardian(case)
         or case.guardianship_status == GuardianshipStatus.APPOINTED
+        or case.guardian_exception_at is not None
     ):
         return None
     return Refusal(
@@ -45,3 +47,5 @@ def guardian_appointed(case: Case) -> Refusal | None:
 register_panel(
     Panel(key="care", order=20, template="care/partials/panel.html", context=panel_context)
 )
+# SG-14: the transition-to-adulthood task is done by recording the plan, never by "Done".
+register_task_form(TaskKind.TRANSITION_PLAN, "care:transition_plan")

@@ -220,12 +220,27 @@ class Guardianship(VersionedModel):
         return f"{self.case} · {self.status}"
 
 
+class FamilyContact(models.TextChoices):
+    """How the support plan arranges contact with the family (SG-15)."""
+
+    FACILITATED = "facilitated", _("Facilitated")
+    SUPERVISED = "supervised", _("Supervised")
+    RESTRICTED = "restricted", _("Restricted")
+    NONE = "none", _("No contact")
+
+
+# A plan that keeps the child from the family: it needs a reason, and a logged acknowledgement
+# when the child wants contact.
+RESTRICTING_CONTACT = frozenset({FamilyContact.RESTRICTED, FamilyContact.NONE})
+
+
 class SupportPlan(VersionedModel):
     """The child's individual support plan (step 4): one per case, reviewed over time.
 
     It is approved by a supervisor through a cases `Approval`, only once the child's views are
     on record (SG-04). Changing an approved plan withdraws the approval: the new version needs
-    its own.
+    its own. Its contact plan says how the child keeps in touch with the family; restricting
+    contact needs a reason and, against the child's wish, an acknowledged warning (SG-15).
     """
 
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="support_plan")
@@ -234,6 +249,26 @@ class SupportPlan(VersionedModel):
         _("how the child took part"), max_length=2000, blank=True
     )
     review_on = models.DateField(_("next review"))
+    family_contact = models.CharField(
+        _("contact with the family"),
+        max_length=12,
+        choices=FamilyContact.choices,
+        default=FamilyContact.FACILITATED,
+    )
+    contact_plan = EncryptedTextField(
+        _("how contact with the family happens"), max_length=2000, blank=True
+    )
+    contact_restriction_reason = EncryptedTextField(
+        _("why contact is restricted"), max_length=2000, blank=True
+    )
+    contact_warning_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    contact_warning_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -355,3 +390,58 @@ class LegalProcedure(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.procedure_type}"
+
+
+class GuardianException(VersionedModel):
+    """A documented exception to the guardian rule (SG-03): why a substantive decision for this
+    child may be taken without an appointed guardian, approved by a supervisor through a cases
+    `Approval`. Once approved, the decisions that need a guardian accept the exception."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="guardian_exceptions"
+    )
+    reason = EncryptedTextField(_("why no guardian is needed for the decisions"), max_length=2000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("exception to the guardian rule")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.created_at:%Y-%m-%d}"
+
+
+class TransitionPlan(VersionedModel):
+    """The plan for the child's 18th birthday (SG-14): how the residence status continues after
+    18 (and when the current one ends), housing and the referral to adult services. Recording
+    it completes the transition-to-adulthood task; one per case, revised over time."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="transition_plan"
+    )
+    legal_status_after_18 = EncryptedTextField(
+        _("how the residence status continues after 18"), max_length=2000
+    )
+    residence_valid_until = models.DateField(
+        _("the current residence status ends on"), null=True, blank=True
+    )
+    renewal_due_on = models.DateField(_("renewal or new application due"), null=True, blank=True)
+    housing = EncryptedTextField(_("housing after 18"), max_length=2000, blank=True)
+    adult_services = EncryptedTextField(
+        _("referral to adult services"), max_length=2000, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("transition plan")
+
+    def __str__(self) -> str:
+        return f"{self.case} · {_('transition plan')}"

@@ -10,15 +10,27 @@ from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from kinlink.accounts.models import User
 from kinlink.care.models import (
     CURRENT_GUARDIANSHIP,
+    RESTRICTING_CONTACT,
     CareArrangement,
     DetentionRecord,
     Goal,
+    GuardianException,
     Guardianship,
     GuardianshipState,
     LegalProcedure,
+    ProcedureStatus,
+    ProcedureType,
     SupportPlan,
+    TransitionPlan,
 )
-from kinlink.cases.models import Case
+from kinlink.cases.models import (
+    ApprovalSubject,
+    Case,
+    ContactWish,
+    GuardianshipStatus,
+    SeparationStatus,
+)
+from kinlink.cases.workflow import sent_back_one
 
 PANEL_ROWS = 10
 
@@ -55,6 +67,14 @@ def _present(case: Case) -> dict[str, Any]:
     )
 
 
+def needs_exception_panel(case: Case) -> bool:
+    """An unaccompanied or separated child without an appointed guardian (SG-03)."""
+    return case.separation_status in {
+        SeparationStatus.UNACCOMPANIED,
+        SeparationStatus.SEPARATED,
+    } and (case.guardianship_status != GuardianshipStatus.APPOINTED)
+
+
 def panel_context(case: Case, user: User) -> dict[str, Any]:
     """What the case page shows of care: the current arrangement and the latest of the
     history, detentions, the guardian and past terms, the support plan with its goals and
@@ -85,7 +105,26 @@ def panel_context(case: Case, user: User) -> dict[str, Any]:
         if present["has_plan"]
         else None
     )
+    plan_sent_back = (
+        sent_back_one(ApprovalSubject.SUPPORT_PLAN, plan.pk)
+        if plan is not None and plan.approved_at is None and not plan.is_pending
+        else None
+    )
+    exception = (
+        GuardianException.objects.filter(case=case).select_related("approved_by").first()
+        if needs_exception_panel(case)
+        else None
+    )
+    transition = TransitionPlan.objects.filter(case=case).first() if case.ageing_out_since else None
     return {
+        "exception": exception,
+        "exception_pending": exception is not None and exception.approved_at is None,
+        "can_ask_exception": needs_exception_panel(case) and case.guardian_exception_at is None,
+        "transition": transition,
+        "contact_against_wish": plan is not None
+        and plan.family_contact in RESTRICTING_CONTACT
+        and case.child_wants_family_contact == ContactWish.YES,
+        "plan_sent_back": plan_sent_back,
         "current": current,
         "history": [a for a in arrangements if a is not current],
         "detentions": detentions,
@@ -100,3 +139,20 @@ def panel_context(case: Case, user: User) -> dict[str, Any]:
             else []
         ),
     }
+
+
+def protection_claim_open(case: Case) -> str | None:
+    """SG-20: the status of an asylum or subsidiary-protection claim that is not finally
+    decided — lodged, refused at first instance (an appeal may follow) or under appeal — or
+    None. Procedures on other matters (birth registration, documents…) never count."""
+    statuses = set(
+        LegalProcedure.objects.filter(
+            case=case, procedure_type__in=(ProcedureType.ASYLUM, ProcedureType.SUBSIDIARY)
+        ).values_list("status", flat=True)
+    )
+    if ProcedureStatus.GRANTED in statuses:
+        return None
+    for status in (ProcedureStatus.APPEAL, ProcedureStatus.APPLIED, ProcedureStatus.REFUSED):
+        if status in statuses:
+            return str(status)
+    return None

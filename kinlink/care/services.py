@@ -15,7 +15,9 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kinlink.accounts.models import NotificationKind, Role, User
 from kinlink.accounts.services import notification_send
@@ -24,12 +26,16 @@ from kinlink.audit.services import diff, record
 from kinlink.care.models import (
     CURRENT_GUARDIANSHIP,
     DETENTION,
+    RESTRICTING_CONTACT,
     CareArrangement,
     CareEndReason,
     CareType,
     DetentionRecord,
+    FamilyContact,
     Goal,
+    GoalArea,
     GoalStatus,
+    GuardianException,
     Guardianship,
     GuardianshipEndReason,
     GuardianshipState,
@@ -37,8 +43,10 @@ from kinlink.care.models import (
     ProcedureStatus,
     ProcedureType,
     SupportPlan,
+    TransitionPlan,
 )
 from kinlink.cases import workflow
+from kinlink.cases.jobs import eighteenth_birthday
 from kinlink.cases.models import (
     Approval,
     ApprovalStatus,
@@ -46,6 +54,7 @@ from kinlink.cases.models import (
     AssignmentRole,
     Case,
     CaseAssignment,
+    ContactWish,
     GuardianshipStatus,
     LegalStatus,
     SeparationStatus,
@@ -320,7 +329,7 @@ def _open_request(*, actor: User | None, case: Case, requested_at: datetime) -> 
     workflow.task_open(
         case=case,
         kind=TaskKind.GUARDIAN,
-        title=_("Have a guardian appointed"),
+        title=gettext_lazy("Have a guardian appointed"),
         due_at=requested_at + timedelta(days=days),
         owner=case.lead_caseworker,
         source_id=term.pk,
@@ -614,12 +623,87 @@ def guardian_end(
 
 # --- support plan (step 4) -------------------------------------------------------------
 
-PLAN_FIELDS = ("concerns", "child_participation", "review_on")
+PLAN_FIELDS = (
+    "concerns",
+    "child_participation",
+    "review_on",
+    "family_contact",
+    "contact_plan",
+    "contact_restriction_reason",
+)
+MIN_CONTACT_REASON = 10
+
+
+def contact_warning_message() -> str:
+    """SG-15: what a caseworker reads who restricts contact the child asked for."""
+    return _(
+        "The child wants contact with the family: restricting it goes against the child's "
+        "wish. Say why, and tick that you weighed the child's wish, to save the plan."
+    )
+
+
+def against_childs_wish(case: Case, family_contact: str) -> bool:
+    """The plan restricts contact with the family while the child last said she wants it."""
+    return (
+        family_contact in RESTRICTING_CONTACT and case.child_wants_family_contact == ContactWish.YES
+    )
 
 
 def _check_plan(values: dict[str, Any]) -> None:
+    """Concerns named; contact with the family facilitated unless a reason says otherwise
+    (SG-15)."""
+    errors: dict[str, str] = {}
     if not str(values.get("concerns") or "").strip():
-        raise ValidationError({"concerns": _("Say which protection concerns the plan addresses.")})
+        errors["concerns"] = _("Say which protection concerns the plan addresses.")
+    if values["family_contact"] not in FamilyContact.values:
+        errors["family_contact"] = _("Choose how contact with the family happens.")
+    elif values["family_contact"] in RESTRICTING_CONTACT and (
+        len(values["contact_restriction_reason"]) < MIN_CONTACT_REASON
+    ):
+        errors["contact_restriction_reason"] = _(
+            "Say why contact with the family is restricted (at least %(n)s characters)."
+        ) % {"n": MIN_CONTACT_REASON}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _contact_values(
+    *, family_contact: str, contact_plan: str, contact_restriction_reason: str
+) -> dict[str, Any]:
+    family_contact = family_contact or FamilyContact.FACILITATED
+    return {
+        "family_contact": family_contact,
+        "contact_plan": contact_plan.strip(),
+        "contact_restriction_reason": (
+            contact_restriction_reason.strip() if family_contact in RESTRICTING_CONTACT else ""
+        ),
+    }
+
+
+def _acknowledge_contact(
+    *,
+    actor: User,
+    plan: SupportPlan,
+    acknowledged: bool,
+    changes: dict[str, Any],
+    kept: bool = False,
+) -> list[str]:
+    """SG-15 (WARN): restricting contact against the child's wish is saved only once the
+    warning is acknowledged; who acknowledged it and when is kept and audited. `kept`: the
+    same restriction, already acknowledged, saved again. Answers the fields to save."""
+    if not against_childs_wish(plan.case, plan.family_contact):
+        if plan.contact_warning_acknowledged_at is None:
+            return []
+        plan.contact_warning_acknowledged_at, plan.contact_warning_acknowledged_by = None, None
+        return ["contact_warning_acknowledged_at", "contact_warning_acknowledged_by"]
+    if kept:
+        return []
+    if not acknowledged:
+        raise ValidationError({"family_contact": contact_warning_message()})
+    plan.contact_warning_acknowledged_at = timezone.now()
+    plan.contact_warning_acknowledged_by = actor
+    changes["contact_warning_acknowledged"] = [None, True]
+    return ["contact_warning_acknowledged_at", "contact_warning_acknowledged_by"]
 
 
 def plan_pending_message() -> str:
@@ -649,26 +733,46 @@ def _withdraw_approval(plan: SupportPlan, changes: dict[str, Any]) -> list[str]:
 
 @transaction.atomic
 def support_plan_create(
-    *, actor: User, case: Case, concerns: str, review_on: date, child_participation: str = ""
+    *,
+    actor: User,
+    case: Case,
+    concerns: str,
+    review_on: date,
+    child_participation: str = "",
+    family_contact: str = "",
+    contact_plan: str = "",
+    contact_restriction_reason: str = "",
+    acknowledge_contact_warning: bool = False,
 ) -> SupportPlan:
-    """Open the child's individual support plan; a case has one, reviewed over time."""
+    """Open the child's individual support plan; a case has one, reviewed over time. Its
+    contact plan facilitates contact with the family by default; a restriction needs a reason,
+    and one against the child's wish an acknowledged warning (SG-15)."""
     _require_edit(actor, case)
     values = {
         "concerns": concerns.strip(),
         "child_participation": child_participation.strip(),
         "review_on": review_on,
+        **_contact_values(
+            family_contact=family_contact,
+            contact_plan=contact_plan,
+            contact_restriction_reason=contact_restriction_reason,
+        ),
     }
     _check_plan(values)
     if SupportPlan.objects.filter(case=case).exists():
         raise ValidationError(_("This case already has a support plan: update it instead."))
-    plan = SupportPlan.objects.create(case=case, **values)
-    record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=plan,
-        case_id=case.pk,
-        changes={name: [None, value] for name, value in values.items()},
+    plan = SupportPlan(case=case, **values)
+    changes: dict[str, Any] = {
+        name: [None, value]
+        for name, value in values.items()
+        if name != "contact_restriction_reason"
+    }
+    _acknowledge_contact(
+        actor=actor, plan=plan, acknowledged=acknowledge_contact_warning, changes=changes
     )
+    plan.full_clean(exclude=["case", "contact_warning_acknowledged_by"])
+    plan.save()
+    record(actor=actor, action=AuditAction.CREATE, obj=plan, case_id=case.pk, changes=changes)
     return plan
 
 
@@ -681,9 +785,14 @@ def support_plan_update(
     concerns: str,
     review_on: date,
     child_participation: str = "",
+    family_contact: str = "",
+    contact_plan: str = "",
+    contact_restriction_reason: str = "",
+    acknowledge_contact_warning: bool = False,
 ) -> SupportPlan:
     """Review the plan. Waiting for approval it is frozen; once approved, a change withdraws
-    the approval, since the supervisor approved another text."""
+    the approval, since the supervisor approved another text. A contact restriction against
+    the child's wish is saved only with its warning acknowledged, each time (SG-15)."""
     _require_edit(actor, plan.case)
     if plan.is_pending:
         raise ValidationError(_("The plan is waiting for approval: it cannot change meanwhile."))
@@ -691,13 +800,30 @@ def support_plan_update(
         "concerns": concerns.strip(),
         "child_participation": child_participation.strip(),
         "review_on": review_on,
+        **_contact_values(
+            family_contact=family_contact,
+            contact_plan=contact_plan,
+            contact_restriction_reason=contact_restriction_reason,
+        ),
     }
     _check_plan(values)
     before = {name: getattr(plan, name) for name in PLAN_FIELDS}
     changes = diff(before, values)
+    changes.pop("contact_restriction_reason", None)
+    kept = (
+        before["family_contact"] == values["family_contact"]
+        and plan.contact_warning_acknowledged_at is not None
+    )
     for name, value in values.items():
         setattr(plan, name, value)
     fields = list(PLAN_FIELDS)
+    fields += _acknowledge_contact(
+        actor=actor,
+        plan=plan,
+        acknowledged=acknowledge_contact_warning,
+        changes=changes,
+        kept=kept,
+    )
     if changes:
         fields += _withdraw_approval(plan, changes)
     save_versioned(plan, seen_version=seen_version, fields=fields)
@@ -812,7 +938,8 @@ def goal_add(
     workflow.task_open(
         case=case,
         kind=TaskKind.SUPPORT_PLAN,
-        title=_("Support plan goal: %(area)s") % {"area": goal.get_area_display()},
+        title=gettext_lazy("Support plan goal: %(area)s"),
+        title_params={"area": GoalArea(goal.area).label},
         due_at=_due_at(due_on),
         owner=owner,
         source_id=goal.pk,
@@ -887,8 +1014,11 @@ def _deadline_task(*, actor: User, procedure: LegalProcedure) -> None:
     workflow.task_open(
         case=procedure.case,
         kind=TaskKind.LEGAL_DEADLINE,
-        title=_("%(procedure)s: %(what)s")
-        % {"procedure": procedure.get_procedure_type_display(), "what": procedure.deadline_what},
+        title=gettext_lazy("%(procedure)s: %(what)s"),
+        title_params={
+            "procedure": ProcedureType(procedure.procedure_type).label,
+            "what": procedure.deadline_what,
+        },
         due_at=_due_at(procedure.next_deadline),
         owner=procedure.case.lead_caseworker,
         source_id=procedure.pk,
@@ -1012,3 +1142,157 @@ def current_arrangement_exists(case: Case) -> bool:
 def needs_guardian(case: Case) -> bool:
     """Unaccompanied and separated children need a guardian before a best-interests decision."""
     return case.separation_status in {SeparationStatus.UNACCOMPANIED, SeparationStatus.SEPARATED}
+
+
+# --- exception to the guardian rule (SG-03) -----------------------------------------------
+
+MIN_EXCEPTION_REASON = 20
+
+
+@transaction.atomic
+def guardian_exception_request(*, actor: User, case: Case, reason: str) -> Approval:
+    """Ask a supervisor to approve that substantive decisions for this child (the
+    best-interests submission and decision, implementing a solution) be taken without an
+    appointed guardian, with the written reason why they cannot wait (SG-03). Refused when a
+    guardian is appointed, when the child needs none, or when one is already approved or
+    waiting."""
+    _require_edit(actor, case)
+    if not needs_guardian(case):
+        raise ValidationError(_("This child needs no guardian for these decisions."))
+    if case.guardianship_status == GuardianshipStatus.APPOINTED:
+        raise ValidationError(_("A guardian is appointed: no exception is needed."))
+    if case.guardian_exception_at is not None:
+        raise ValidationError(_("An exception to the guardian rule is already approved."))
+    if workflow.pending_approval_of_case(case, ApprovalSubject.GUARDIAN_EXCEPTION) is not None:
+        raise ValidationError(_("An exception to the guardian rule is already waiting."))
+    reason = reason.strip()
+    if len(reason) < MIN_EXCEPTION_REASON:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "Explain in at least %(n)s characters why the decisions cannot wait for "
+                    "a guardian."
+                )
+                % {"n": MIN_EXCEPTION_REASON}
+            }
+        )
+    exception = GuardianException(case=case, reason=reason, requested_by=actor)
+    exception.full_clean(exclude=["case", "requested_by"])
+    exception.save()
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=exception,
+        case_id=case.pk,
+        changes={"guardian_exception": [None, "requested"]},
+    )
+    return workflow.approval_request(
+        actor=actor, case=case, subject=ApprovalSubject.GUARDIAN_EXCEPTION, object_id=exception.pk
+    )
+
+
+@workflow.approval_handler(ApprovalSubject.GUARDIAN_EXCEPTION)
+def guardian_exception_decided(approval: Approval, actor: User) -> None:
+    """Approved: the exception is stamped and becomes a case fact that the guardian checks
+    accept. Sent back: nothing changes; the caseworker may ask again."""
+    exception = GuardianException.objects.select_for_update().filter(pk=approval.object_id).first()
+    if exception is None or approval.status != ApprovalStatus.APPROVED:
+        return
+    seen = exception.version
+    exception.approved_at, exception.approved_by = timezone.now(), actor
+    save_versioned(exception, seen_version=seen, fields=["approved_at", "approved_by"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=exception,
+        case_id=exception.case_id,
+        changes={"approved_at": [None, exception.approved_at], "version": [seen, seen + 1]},
+    )
+    case_facts_update(actor=actor, case=exception.case, guardian_exception_at=exception.approved_at)
+
+
+# --- the transition to adulthood (SG-14) -----------------------------------------------------
+
+MIN_LEGAL_STATUS_AFTER_18 = 20
+TRANSITION_FIELDS = (
+    "legal_status_after_18",
+    "residence_valid_until",
+    "renewal_due_on",
+    "housing",
+    "adult_services",
+)
+
+
+@transaction.atomic
+def transition_plan_record(
+    *,
+    actor: User,
+    case: Case,
+    legal_status_after_18: str,
+    residence_valid_until: date | None = None,
+    renewal_due_on: date | None = None,
+    housing: str = "",
+    adult_services: str = "",
+    seen_version: int | None = None,
+) -> TransitionPlan:
+    """Record (or revise) the plan for the 18th birthday; it completes the
+    transition-to-adulthood task (SG-14). It must say how the residence status continues after
+    18; a status that ends by the 18th birthday needs the date its renewal (or a new
+    application) is due, which opens a legal-status deadline."""
+    _require_edit(actor, case)
+    values: dict[str, Any] = {
+        "legal_status_after_18": legal_status_after_18.strip(),
+        "residence_valid_until": residence_valid_until,
+        "renewal_due_on": renewal_due_on,
+        "housing": housing.strip(),
+        "adult_services": adult_services.strip(),
+    }
+    errors: dict[str, str] = {}
+    if len(values["legal_status_after_18"]) < MIN_LEGAL_STATUS_AFTER_18:
+        errors["legal_status_after_18"] = _(
+            "Say how the child's residence status continues after 18: the permit, its renewal "
+            "or the application to make (at least %(n)s characters)."
+        ) % {"n": MIN_LEGAL_STATUS_AFTER_18}
+    birthday = eighteenth_birthday(case)
+    if residence_valid_until and birthday and residence_valid_until <= birthday:
+        if renewal_due_on is None:
+            errors["renewal_due_on"] = _(
+                "The residence status ends on %(date)s, by the 18th birthday: give the date its "
+                "renewal or a new application is due."
+            ) % {"date": date_format(residence_valid_until, "SHORT_DATE_FORMAT")}
+        elif renewal_due_on > residence_valid_until:
+            errors["renewal_due_on"] = _("The renewal must be due before the status ends.")
+    if errors:
+        raise ValidationError(errors)
+    plan = TransitionPlan.objects.select_for_update().filter(case=case).first()
+    if plan is None:
+        plan = TransitionPlan(case=case, recorded_by=actor, **values)
+        plan.full_clean(exclude=["case", "recorded_by"])
+        plan.save()
+        changes = {name: [None, value] for name, value in values.items() if value}
+        changes.pop("housing", None)
+        record(actor=actor, action=AuditAction.CREATE, obj=plan, case_id=case.pk, changes=changes)
+    else:
+        before = {name: getattr(plan, name) for name in TRANSITION_FIELDS}
+        for name, value in values.items():
+            setattr(plan, name, value)
+        plan.full_clean(exclude=["case", "recorded_by"])
+        seen = seen_version if seen_version is not None else plan.version
+        save_versioned(plan, seen_version=seen, fields=list(TRANSITION_FIELDS))
+        changes = diff(before, values)
+        changes["version"] = [seen, plan.version]
+        record(actor=actor, action=AuditAction.UPDATE, obj=plan, case_id=case.pk, changes=changes)
+    workflow.tasks_close_for(case=case, kind=TaskKind.TRANSITION_PLAN, actor=actor)
+    workflow.tasks_close_for(source_id=plan.pk, actor=actor, status=TaskStatus.CANCELLED)
+    if renewal_due_on is not None:
+        workflow.task_open(
+            case=case,
+            kind=TaskKind.LEGAL_DEADLINE,
+            title=gettext_lazy("Residence status after 18: renewal or new application due"),
+            title_params={},
+            due_at=_due_at(renewal_due_on),
+            owner=case.lead_caseworker,
+            source_id=plan.pk,
+            actor=actor,
+        )
+    return plan

@@ -28,10 +28,12 @@ from kinlink.care.forms import (
     DetentionForm,
     GoalForm,
     GuardianEndForm,
+    GuardianExceptionForm,
     GuardianForm,
     GuardianReplaceForm,
     LegalProcedureForm,
     SupportPlanForm,
+    TransitionPlanForm,
 )
 from kinlink.care.models import (
     CareArrangement,
@@ -40,8 +42,10 @@ from kinlink.care.models import (
     GuardianshipState,
     LegalProcedure,
     SupportPlan,
+    TransitionPlan,
 )
 from kinlink.cases.models import AssignmentRole, Case
+from kinlink.cases.panels import CHILD_VIEWS, aside_for
 from kinlink.cases.policies import assignable_users
 from kinlink.cases.selectors import case_for_edit
 from kinlink.core.concurrency import StaleEdit
@@ -92,6 +96,11 @@ def _form_page(
             return HttpResponseRedirect(_case_url(case))
     context = {"case": case, "form": form, "title": title, **(extra or {})}
     return render(request, FORM, context)
+
+
+def _with_views(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
+    """The child's views beside a form that must weigh them (SG-04)."""
+    return aside_for(CHILD_VIEWS, case, request.user)
 
 
 def _posted_version(request: AuthenticatedRequest) -> int | None:
@@ -257,6 +266,46 @@ def guardian_end(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+def guardian_exception(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    """Ask a supervisor to let decisions go ahead without a guardian, with the reason (SG-03)."""
+    user = request.user
+    case = case_for_edit(user=user, case_id=case_id)
+    return _form_page(
+        request,
+        case,
+        GuardianExceptionForm(request.POST or None),
+        lambda data: services.guardian_exception_request(actor=user, case=case, **data),
+        title=gettext_lazy("Decisions without a guardian"),
+        done=gettext_lazy("The exception waits for a supervisor's approval."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def transition_plan(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    """The plan for the 18th birthday; saving it completes its task (SG-14)."""
+    user = request.user
+    case = case_for_edit(user=user, case_id=case_id)
+    plan = TransitionPlan.objects.filter(case=case).first()
+    initial = (
+        model_to_dict(plan, fields=services.TRANSITION_FIELDS) | {"version": plan.version}
+        if plan
+        else {}
+    )
+    form = TransitionPlanForm(request.POST or None, initial=initial)
+    return _form_page(
+        request,
+        case,
+        form,
+        lambda data: services.transition_plan_record(
+            actor=user, case=case, seen_version=data.pop("version"), **data
+        ),
+        title=gettext_lazy("Transition to adulthood"),
+        done=gettext_lazy("Transition plan saved; its task is done."),
+        extra=_with_views(request, case),
+    )
+
+
 # --- support plan ----------------------------------------------------------------------
 
 
@@ -277,6 +326,7 @@ def plan_edit(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
             ),
             title=gettext_lazy("Individual support plan"),
             done=gettext_lazy("Support plan opened."),
+            extra=_with_views(request, case),
         )
     initial = model_to_dict(plan, fields=services.PLAN_FIELDS) | {"version": plan.version}
     form = SupportPlanForm(request.POST or None, initial=initial)
@@ -289,6 +339,7 @@ def plan_edit(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         ),
         title=gettext_lazy("Individual support plan"),
         done=gettext_lazy("Support plan saved."),
+        extra=_with_views(request, case),
     )
 
 
@@ -325,6 +376,7 @@ def goal_add(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         lambda data: services.goal_add(actor=user, plan=plan, **data),
         title=gettext_lazy("Add a goal to the support plan"),
         done=gettext_lazy("Goal added."),
+        extra=_with_views(request, case),
     )
 
 

@@ -190,14 +190,21 @@ class RegistrationForm(IdentityForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        # A consent field refused on its own (too long, not a choice) is missing from the
+        # cleaned data: say only what is wrong with it, not that consent is missing too.
+        consent_fields = (
+            "consent_given_by",
+            "consent_scopes",
+            "consent_legal_basis",
+            "consent_reason",
+        )
+        if any(name in self.errors for name in consent_fields):
+            return data
         if data.get("consent_given_by"):
             if not data.get("consent_scopes"):
                 self.add_error("consent_scopes", CONSENT_SCOPE_MISSING)
         elif not data.get("consent_legal_basis") or not (data.get("consent_reason") or "").strip():
-            self.add_error(
-                "consent_reason",
-                CONSENT_MISSING,
-            )
+            self.add_error("consent_reason", CONSENT_MISSING)
         return data
 
     def consent(self) -> dict[str, Any]:
@@ -235,6 +242,9 @@ class PersonForm(forms.Form):
     contact = forms.CharField(label=_("Contact (phone, address)"), max_length=300, required=False)
     is_carer = forms.BooleanField(label=_("Currently cares for the child"), required=False)
     is_guardian = forms.BooleanField(label=_("Guardian / person of reference"), required=False)
+    lives_with_child = forms.BooleanField(
+        label=_("Lives with the child (or in care with the child)"), required=False
+    )
     notes = forms.CharField(
         label=_("Notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -341,3 +351,27 @@ class CaseFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class MissingReportForm(forms.Form):
+    """The child reported missing: when last seen, how, and which police or authority was told."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    last_seen_at = forms.DateTimeField(label=_("Last seen"), widget=DateTimeInput())
+    circumstances = forms.CharField(
+        label=_("Where and how the child went missing"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    authority = forms.CharField(label=_("Police or authority notified"), max_length=200)
+    notified_at = forms.DateTimeField(label=_("Notified on"), widget=DateTimeInput())
+    authority_reference = forms.CharField(
+        label=_("Their reference (report number)"), max_length=100, required=False
+    )

@@ -2,8 +2,9 @@
 
 `refresh_deadlines` keeps every task's overdue flag true to the clock, tells the owner once
 when her task falls overdue, tells supervisors once when a task of a high-risk case, a guardian
-appointment or a legal deadline falls overdue (SG-03, SG-17), and
-opens the transition-to-adulthood task the configured months before an 18th birthday (SG-14).
+appointment or a legal deadline falls overdue (SG-03, SG-17), tells the lead once when a first
+response is overdue and the supervisors too for a high-risk case (SG-17), and opens the
+transition-to-adulthood task the configured months before an 18th birthday (SG-14).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from kinlink.accounts.models import NotificationKind
@@ -25,7 +26,7 @@ from kinlink.audit.models import AuditAction
 from kinlink.audit.services import record
 from kinlink.cases.lifecycle import OPEN_STAGES
 from kinlink.cases.models import Case, RiskLevel, Task, TaskKind, TaskStatus
-from kinlink.cases.workflow import supervisors_of, task_open
+from kinlink.cases.workflow import supervisors_of, task_open, task_overdue_set
 from kinlink.core.models import NodeSettings
 
 logger = logging.getLogger(__name__)
@@ -49,23 +50,6 @@ def eighteenth_birthday(case: Case) -> date | None:
     return None
 
 
-def _flag_overdue(task_row: Task) -> bool:
-    """Mark one task overdue and tell its owner; only the run that flips the flag does."""
-    with transaction.atomic():
-        flipped = Task.objects.filter(pk=task_row.pk, status=TaskStatus.OPEN, overdue=False).update(
-            overdue=True
-        )
-        if flipped and task_row.owner is not None:
-            notification_send(
-                recipients=[task_row.owner],
-                kind=NotificationKind.TASK_OVERDUE,
-                link=reverse("cases:detail", args=[task_row.case_id]),
-                reference=task_row.case.reference,
-                task=task_row.title,
-            )
-    return bool(flipped)
-
-
 def _escalate(task_row: Task) -> bool:
     """Tell the case's supervisors once; a second worker finds it already done."""
     case = task_row.case
@@ -79,7 +63,7 @@ def _escalate(task_row: Task) -> bool:
             kind=NotificationKind.TASK_OVERDUE,
             link=reverse("cases:detail", args=[case.pk]),
             reference=case.reference,
-            task=task_row.title,
+            task=task_row.display_title,
         )
         record(
             actor=None,
@@ -90,6 +74,59 @@ def _escalate(task_row: Task) -> bool:
             changes={"escalated": [False, True]},
         )
     return True
+
+
+def _first_responses_overdue(now: datetime) -> tuple[int, int]:
+    """First responses overdue in open cases: the lead is told once (any risk); for a high-risk
+    case the supervisors are told too, once (SG-17). Each step is a conditional update, audited
+    as "system", so that two runs at once tell nobody twice."""
+    late = Case.objects.filter(
+        stage__in=OPEN_STAGES, first_response_at__isnull=True, first_response_due_at__lt=now
+    ).select_related("lead_caseworker")
+    flagged = escalated = 0
+    for case in late.filter(first_response_overdue_since__isnull=True):
+        with transaction.atomic():
+            if not Case.objects.filter(
+                pk=case.pk, first_response_overdue_since__isnull=True
+            ).update(first_response_overdue_since=now):
+                continue
+            record(
+                actor=None,
+                actor_label="system",
+                action=AuditAction.UPDATE,
+                obj=case,
+                case_id=case.pk,
+                changes={"first_response_overdue_since": [None, now]},
+            )
+            notification_send(
+                recipients=[case.lead_caseworker],
+                kind=NotificationKind.FIRST_RESPONSE_OVERDUE,
+                link=reverse("cases:detail", args=[case.pk]),
+                reference=case.reference,
+            )
+        flagged += 1
+    high = late.filter(risk_level=RiskLevel.HIGH, first_response_escalated_at__isnull=True)
+    for case in high:
+        with transaction.atomic():
+            unescalated = Case.objects.filter(pk=case.pk, first_response_escalated_at__isnull=True)
+            if not unescalated.update(first_response_escalated_at=now):
+                continue
+            record(
+                actor=None,
+                actor_label="system",
+                action=AuditAction.UPDATE,
+                obj=case,
+                case_id=case.pk,
+                changes={"first_response_escalated_at": [None, now]},
+            )
+            notification_send(
+                recipients=supervisors_of(case),
+                kind=NotificationKind.FIRST_RESPONSE_OVERDUE,
+                link=reverse("cases:detail", args=[case.pk]),
+                reference=case.reference,
+            )
+        escalated += 1
+    return flagged, escalated
 
 
 def _open_transition_plans(today: date) -> int:
@@ -124,7 +161,9 @@ def _open_transition_plan(case: Case, birthday: date, today: date) -> None:
         case=case,
         kind=TaskKind.TRANSITION_PLAN,
         owner=case.lead_caseworker,
-        title=_("Plan the transition to adulthood: legal status, housing, adult services"),
+        title=gettext_lazy(
+            "Plan the transition to adulthood: legal status, housing, adult services"
+        ),
         due_at=timezone.make_aware(datetime.combine(birthday, time(9))) - timedelta(days=30),
     )
     record(
@@ -153,8 +192,13 @@ def refresh_deadlines() -> dict[str, int]:
     """
     now = timezone.now()
     due = Task.objects.filter(status=TaskStatus.OPEN, overdue=False, due_at__lt=now)
-    flagged = sum(_flag_overdue(row) for row in due.select_related("case", "owner"))
-    Task.objects.filter(status=TaskStatus.OPEN, overdue=True, due_at__gte=now).update(overdue=False)
+    flagged = sum(
+        task_overdue_set(task=row, overdue=True) for row in due.select_related("case", "owner")
+    )
+    # A deadline moved later (a changed plan line) is no longer overdue.
+    moved = Task.objects.filter(status=TaskStatus.OPEN, overdue=True, due_at__gte=now)
+    for row in moved.select_related("case"):
+        task_overdue_set(task=row, overdue=False)
     to_escalate = Task.objects.filter(
         Q(kind__in=ESCALATED_KINDS) | Q(case__risk_level=RiskLevel.HIGH),
         status=TaskStatus.OPEN,
@@ -162,5 +206,12 @@ def refresh_deadlines() -> dict[str, int]:
         escalated_at__isnull=True,
     ).select_related("case")
     escalated = sum(_escalate(row) for row in to_escalate)
+    responses_late, responses_escalated = _first_responses_overdue(now)
     opened = _open_transition_plans(timezone.localdate())
-    return {"overdue": flagged, "escalated": escalated, "transition_plans": opened}
+    return {
+        "overdue": flagged,
+        "escalated": escalated,
+        "first_responses_overdue": responses_late,
+        "first_responses_escalated": responses_escalated,
+        "transition_plans": opened,
+    }

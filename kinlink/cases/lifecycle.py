@@ -177,6 +177,12 @@ TRANSITIONS = _t(
 
 # Transitions a person takes through an approval, never directly from the case page.
 THROUGH_APPROVAL = frozenset({"approve_closure", "return_closure"})
+# Moves taken through a form of the hub, which records what the move needs and then takes it:
+# the case page links to the form instead of offering a button.
+THROUGH_FORM = {"report_missing": "cases:missing_report"}
+# The moves taken on a closed case, which is otherwise read-only: they need the right to see
+# the case, not to edit it (the transition's roles still apply).
+ON_CLOSED_CASE = frozenset({"reopen"})
 
 Guard = Callable[[Case], Refusal | None]
 _GUARDS: dict[str, list[Guard]] = defaultdict(list)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinlink.core.fields import EncryptedTextField
 from kinlink.core.models import BaseModel, VersionedModel
+from kinlink.core.translation import translated
 
 
 class CaseType(models.TextChoices):
@@ -136,6 +137,14 @@ class TracingStatus(models.TextChoices):
     CLOSED_NOT_FOUND = "closed_not_found", _("Closed: not found")
 
 
+class ContactWish(models.TextChoices):
+    """What the child said about contact with the family (the latest record of views)."""
+
+    YES = "yes", _("Wants contact")
+    NOT_SURE = "not_sure", _("Not sure")
+    NO = "no", _("Does not want contact")
+
+
 class Solution(models.TextChoices):
     RETURN = "return", _("Return to the country of origin")
     HOST = "host", _("Integration in the host country")
@@ -219,6 +228,10 @@ class Case(VersionedModel):
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
     first_response_due_at = models.DateTimeField(_("first response due"))
     first_response_at = models.DateTimeField(_("first response given"), null=True, blank=True)
+    # Set once by the deadline job: when it found the first response overdue (the lead was
+    # told) and, for a high-risk case, when it escalated it to the supervisors (SG-17).
+    first_response_overdue_since = models.DateTimeField(null=True, blank=True)
+    first_response_escalated_at = models.DateTimeField(null=True, blank=True)
     stage = models.CharField(
         _("step"), max_length=25, choices=Stage.choices, default=Stage.IDENTIFIED
     )
@@ -228,6 +241,7 @@ class Case(VersionedModel):
     hold_reason = EncryptedTextField(_("reason for the hold"), max_length=2000, blank=True)
     previous_stage = models.CharField(max_length=25, choices=Stage.choices, blank=True)
     reopened_count = models.PositiveSmallIntegerField(default=0)
+    reopened_at = models.DateTimeField(_("reopened on"), null=True, blank=True)
     # Summary facts of the parallel tracks, kept by the apps that own the records
     # (through `cases.services.case_facts_update`) so that every safeguard can read them.
     guardianship_status = models.CharField(
@@ -263,6 +277,19 @@ class Case(VersionedModel):
     )
     trafficking_reflection_until = models.DateField(
         _("trafficking reflection period until"), null=True, blank=True
+    )
+    # The latest family verification confirmed the relationship and the willingness of the
+    # child and the adult (SG-10); an approved exception to the guardian rule (SG-03); what
+    # the child last said about contact with the family (SG-15).
+    family_verified_at = models.DateTimeField(_("family verified"), null=True, blank=True)
+    guardian_exception_at = models.DateTimeField(
+        _("decisions without a guardian approved"), null=True, blank=True
+    )
+    child_wants_family_contact = models.CharField(
+        _("the child's wish about family contact"),
+        max_length=10,
+        choices=ContactWish.choices,
+        blank=True,
     )
     # Set by the daily deadline job when the 18th birthday is near (SG-14).
     ageing_out_since = models.DateField(_("ageing out since"), null=True, blank=True)
@@ -403,6 +430,9 @@ class CasePerson(BaseModel):
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     is_carer = models.BooleanField(_("currently cares for the child"), default=False)
     is_guardian = models.BooleanField(_("guardian / person of reference"), default=False)
+    # A brother or sister living with the child (or in care with them): a solution that
+    # moves the child needs a decision on keeping them together (SG-13).
+    lives_with_child = models.BooleanField(_("lives with the child"), default=False)
     notes = EncryptedTextField(_("notes"), max_length=2000, blank=True)
 
     class Meta:
@@ -491,6 +521,40 @@ class BreakGlassGrant(BaseModel):
         return f"{self.case} · {self.expires_at:%Y-%m-%d %H:%M}"
 
 
+class MissingReport(VersionedModel):
+    """The child reported missing (T15): when last seen, and which police or authority was told,
+    when. Recording it puts the case on hold (missing) and alerts the supervisors and the
+    guardian; resuming the case marks the child found. One open report per case.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="missing_reports")
+    last_seen_at = models.DateTimeField(_("last seen"))
+    circumstances = EncryptedTextField(_("where and how the child went missing"), max_length=2000)
+    authority = models.CharField(_("police or authority notified"), max_length=200)
+    notified_at = models.DateTimeField(_("notified on"))
+    authority_reference = models.CharField(
+        _("their reference (report number)"), max_length=100, blank=True
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    found_at = models.DateTimeField(_("found on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("missing-child report")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(found_at__isnull=True),
+                name="missing_one_open_report_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.notified_at:%Y-%m-%d}"
+
+
 class TaskKind(models.TextChoices):
     GUARDIAN = "guardian", _("Guardian appointment")
     ASSESSMENT = "assessment", _("Assessment")
@@ -514,11 +578,16 @@ class Task(VersionedModel):
 
     `overdue` is kept by the scheduled deadline job so that lists and dashboards need no date
     arithmetic; `source_id` points at the record that opened the task (a goal, a visit…).
+
+    A title the system wrote is its English message id, with `title_params` (a dict, perhaps
+    empty): `display_title` translates it into the reader's language. A title a person typed has
+    no parameters (None) and is shown as typed.
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     kind = models.CharField(_("kind"), max_length=20, choices=TaskKind.choices)
     title = models.CharField(_("task"), max_length=300)
+    title_params = models.JSONField(null=True, blank=True, default=None)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -553,7 +622,14 @@ class Task(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language (as typed, when a person typed it)."""
+        if self.title_params is None:
+            return self.title
+        return translated(self.title, self.title_params)
 
 
 class ApprovalSubject(models.TextChoices):
@@ -562,6 +638,8 @@ class ApprovalSubject(models.TextChoices):
     BID_SUBMISSION = "bid_submission", _("Best-interests submission")
     ACTION_PLAN = "action_plan", _("Action plan")
     CLOSURE = "closure", _("Closure")
+    SIBLING_SEPARATION = "sibling_separation", _("Separation of siblings")
+    GUARDIAN_EXCEPTION = "guardian_exception", _("Decisions without a guardian")
     CROSS_BORDER = "cross_border", _("Cross-border request")
 
 

@@ -1,4 +1,5 @@
-"""Sections other apps add to the case page, without `cases` importing them.
+"""Sections other apps add to the case page, and asides they offer beside other apps' forms,
+without `cases` importing them.
 
 An app registers a panel in its AppConfig.ready():
 
@@ -41,3 +42,33 @@ def panels_for(case: Case, user: User) -> list[dict[str, Any]]:
         {"key": p.key, "template": p.template, "context": p.context(case, user)}
         for p in sorted(_PANELS.values(), key=lambda p: p.order)
     ]
+
+
+@dataclass(frozen=True)
+class Aside:
+    """A column an app shows beside another app's form (the child's views beside a plan).
+
+    `context(case, user)` returns the variables `template` reads; like a panel, it starts
+    from the case, already checked by the policy, in a fixed number of queries.
+    """
+
+    key: str
+    template: str
+    context: Callable[[Case, User], dict[str, Any]]
+
+
+_ASIDES: dict[str, Aside] = {}
+CHILD_VIEWS = "child_views"  # the aside the assessments app offers (SG-04)
+
+
+def register_aside(aside: Aside) -> None:
+    _ASIDES[aside.key] = aside
+
+
+def aside_for(key: str, case: Case, user: User) -> dict[str, Any]:
+    """What a form page adds to its context to show the aside `key` (nothing if no app
+    offers it): `aside_template` and the aside's own variables."""
+    aside = _ASIDES.get(key)
+    if aside is None:
+        return {}
+    return {"aside_template": aside.template, **aside.context(case, user)}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from kinlink.accounts.models import User
@@ -15,14 +18,20 @@ from kinlink.audit.models import AuditAction, AuditEvent
 from kinlink.audit.services import record
 from kinlink.cases import names
 from kinlink.cases.lifecycle import (
+    ON_CLOSED_CASE,
+    OPEN_STAGES,
     THROUGH_APPROVAL,
+    THROUGH_FORM,
     TRANSITIONS,
     Refusal,
     position_refusal,
     refusals,
 )
+from kinlink.cases.likeness import case_record, identity_record
 from kinlink.cases.models import Approval, ApprovalStatus, Case, Stage, Task, TaskStatus
 from kinlink.cases.policies import can_edit_case, get_case_for, visible_cases
+from kinlink.tracing.matching import prepare, score_pair
+from kinlink.tracing.matching.engine import SHOW
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,14 @@ def _search_filter(query: str) -> Q:
     return condition if condition else Q(pk__in=[])
 
 
+def cases_shown(*, user: User, listing: str, case_ids: Iterable[UUID]) -> None:
+    """A page listing children (names, or a reference) is a read of their records: one VIEW
+    event per page names which cases it showed, by id only, never by name."""
+    shown = sorted({str(pk) for pk in case_ids})
+    if shown:
+        record(actor=user, action=AuditAction.VIEW, listing=listing, cases=shown)
+
+
 def case_open(*, user: User, case_id: UUID | str) -> Case:
     """A case for reading, 404 if out of scope; the read is recorded in the audit trail."""
     case = get_case_for(user, case_id)
@@ -84,6 +101,14 @@ def case_for_edit(*, user: User, case_id: UUID | str, record_view: bool = True) 
     case = get_case_for(user, case_id, "edit")
     if record_view:
         record(actor=user, action=AuditAction.VIEW, obj=case, case_id=case.pk)
+    return case
+
+
+def case_for_move(*, user: User, case_id: UUID | str, name: str) -> Case:
+    """The case a lifecycle move is posted on: 404 unless the user may edit it, or, for the
+    moves taken on a closed case (reopening), see it; the service then checks the role."""
+    case = get_case_for(user, case_id, "view" if name in ON_CLOSED_CASE else "edit")
+    record(actor=user, action=AuditAction.VIEW, obj=case, case_id=case.pk)
     return case
 
 
@@ -103,11 +128,16 @@ def possible_duplicates(
     nationalities: list[str] | None = None,
     exclude: UUID | None = None,
     limit: int = 5,
+    identity: dict[str, Any] | None = None,
 ) -> list[PossibleDuplicate]:
-    """Existing cases of the agency whose names, age and nationality are close.
+    """Existing cases of the agency that may be this child, scored by the tracing matcher.
 
-    Cases outside the user's scope are reported by reference only (no name, no details), so
-    that she can ask her supervisor or open one with a reason instead of registering twice.
+    The database picks the cases sharing a name key (consonant skeletons, ADR 0008), at most
+    200; the matcher (`kinlink.tracing.matching`, ADR 0023) scores each on names across
+    scripts and spellings, birth, sex, nationality and place, and those it would show a
+    caseworker are listed, best first. Cases outside the user's scope are reported by
+    reference only (no name, no details), so that she can ask her supervisor or open one
+    with a reason instead of registering twice.
     """
     keys = {k for k in names.keys(name_parts) if k.startswith("~")}
     if not keys or user.agency_id is None:
@@ -119,48 +149,23 @@ def possible_duplicates(
     if exclude:
         candidates = candidates.exclude(pk=exclude)
     visible_ids = set(visible_cases(user).values_list("pk", flat=True))
-    today = timezone.localdate()
-    wanted_age = age
-    if date_of_birth is not None:
-        wanted_age = today.year - date_of_birth.year
+    given = identity or {}
+    if not identity:
+        parts = [part for part in name_parts if part.strip()]
+        given = {
+            "given_name": parts[0] if parts else "",
+            "family_name": " ".join(parts[1:2]),
+            "aliases": parts[2:],
+            "date_of_birth": date_of_birth,
+            "age_estimate": age,
+            "nationalities": nationalities or [],
+        }
+    query = prepare(identity_record("new", given, record_date=timezone.localdate()))
     found = []
-    for case in candidates.only(
-        "id",
-        "reference",
-        "given_name",
-        "family_name",
-        "given_name_original",
-        "family_name_original",
-        "aliases",
-        "date_of_birth",
-        "age_estimate",
-        "referral_date",
-        "nationalities",
-        "sex",
-        "stage",
-    )[:200]:
-        score = names.name_similarity(
-            name_parts,
-            [
-                case.given_name,
-                case.family_name,
-                case.given_name_original,
-                case.family_name_original,
-                *case.aliases,
-            ],
-        )
-        case_age = case.age_on(today)
-        if wanted_age is not None and case_age is not None:
-            gap = abs(case_age - wanted_age)
-            score *= 1.0 if gap <= 2 else 0.8 if gap <= 4 else 0.5
-        if (
-            nationalities
-            and case.nationalities
-            and not set(nationalities) & set(case.nationalities)
-        ):
-            score *= 0.8
-        if score >= 0.6:
-            found.append(PossibleDuplicate(case, round(score, 2), case.pk in visible_ids))
+    for case in candidates.prefetch_related("people__person")[:200]:
+        score = score_pair(query, prepare(case_record(case)))
+        if score.value >= SHOW:
+            found.append(PossibleDuplicate(case, round(score.value, 2), case.pk in visible_ids))
     found.sort(key=lambda d: d.score, reverse=True)
     return found[:limit]
 
@@ -173,11 +178,26 @@ def case_history(*, case: Case, include_views: bool) -> QuerySet[AuditEvent]:
     return events.order_by("-sequence")
 
 
+def case_history_page(
+    *, user: User, case_id: UUID | str, include_views: bool, number: Any, per_page: int
+) -> tuple[Case, Page[AuditEvent]]:
+    """One page of the case's whole history (404 out of scope); a read of the child's record,
+    so it is audited with the page read."""
+    case = get_case_for(user, case_id)
+    events = case_history(case=case, include_views=include_views)
+    page = Paginator(events, per_page).get_page(number)
+    record(actor=user, action=AuditAction.VIEW, obj=case, case_id=case.pk, history_page=page.number)
+    return case, page
+
+
 def changes_since(*, case: Case, version: int) -> list[AuditEvent]:
-    """The edits that made a form rendered at `version` stale."""
+    """The edits that made a form rendered at `version` stale: identity changes, moves,
+    the first response and (re)assignments, each carrying the version it made."""
     events = (
         AuditEvent.objects.filter(
-            case_id=case.pk, action=AuditAction.UPDATE, object_id=str(case.pk)
+            case_id=case.pk,
+            action__in=[AuditAction.UPDATE, AuditAction.ASSIGN],
+            object_id=str(case.pk),
         )
         .select_related("actor")
         .order_by("sequence")
@@ -217,6 +237,7 @@ class Move:
     label: str
     needs_reason: bool
     refusals: list[Refusal]
+    form_url: str = ""
 
 
 def lifecycle_moves(*, case: Case, user: User, can_edit: bool | None = None) -> list[Move]:
@@ -233,6 +254,10 @@ def lifecycle_moves(*, case: Case, user: User, can_edit: bool | None = None) -> 
             continue
         if position_refusal(case, transition) is not None:
             continue
+        if transition.name in THROUGH_FORM:
+            url = reverse(THROUGH_FORM[transition.name], args=[case.pk])
+            moves.append(Move(transition.name, str(transition.label), False, [], form_url=url))
+            continue
         moves.append(
             Move(
                 transition.name,
@@ -244,16 +269,29 @@ def lifecycle_moves(*, case: Case, user: User, can_edit: bool | None = None) -> 
     return moves
 
 
-def my_day(*, user: User) -> dict[str, Any]:
-    """Open tasks of the user's cases (overdue first) and the approvals waiting for her.
+MY_DAY_FIRST_RESPONSES = 50
 
-    A caseworker sees the tasks she owns or that belong to cases she leads; a supervisor sees
-    every open task of the cases she can see.
+
+def my_day(*, user: User) -> dict[str, Any]:
+    """Open tasks of the user's cases (overdue first), the first responses still due (the
+    earliest first), the approvals waiting for her, and what she asked for and was sent back.
+
+    A caseworker sees the tasks she owns or that belong to cases she leads, and the first
+    responses of the cases she leads or works on; a supervisor sees those of every case she
+    can see.
     """
     tasks = Task.objects.filter(case__in=visible_cases(user).values("pk"), status=TaskStatus.OPEN)
     if user.role != "supervisor":
         tasks = tasks.filter(Q(owner=user) | Q(case__lead_caseworker=user))
     tasks = tasks.select_related("case", "owner").order_by("-overdue", "due_at")[:100]
+    first_responses = visible_cases(user).filter(
+        first_response_at__isnull=True, stage__in=OPEN_STAGES
+    )
+    if user.role != "supervisor":
+        first_responses = first_responses.filter(
+            Q(lead_caseworker=user) | Q(assignments__user=user)
+        ).distinct()
+    first_responses = first_responses.order_by("first_response_due_at")[:MY_DAY_FIRST_RESPONSES]
     approvals = (
         # Only what she may decide: cases of her own teams (workflow.can_decide).
         Approval.objects.filter(
@@ -272,4 +310,30 @@ def my_day(*, user: User) -> dict[str, Any]:
         requested_by=user,
         status=ApprovalStatus.PENDING,
     ).select_related("case")
-    return {"tasks": list(tasks), "approvals": list(approvals), "mine_waiting": list(mine_waiting)}
+    # What she asked for and was sent back, not asked for again since: with the comments.
+    newer = Approval.objects.filter(
+        subject=OuterRef("subject"),
+        object_id=OuterRef("object_id"),
+        created_at__gt=OuterRef("created_at"),
+    )
+    sent_back = (
+        Approval.objects.filter(
+            case__in=visible_cases(user).values("pk"),
+            requested_by=user,
+            status=ApprovalStatus.RETURNED,
+        )
+        .exclude(Exists(newer))
+        .select_related("case", "decided_by")
+        .order_by("-decided_at")[:20]
+    )
+    day: dict[str, Any] = {
+        "first_responses": list(first_responses),
+        "tasks": list(tasks),
+        "approvals": list(approvals),
+        "mine_waiting": list(mine_waiting),
+        "sent_back": list(sent_back),
+    }
+    day["case_ids"] = {
+        row.pk if isinstance(row, Case) else row.case_id for rows in day.values() for row in rows
+    }
+    return day

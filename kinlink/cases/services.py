@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,8 @@ from kinlink.cases.models import (
     CasePerson,
     CaseSequence,
     Consent,
+    ConsentScope,
+    MissingReport,
     Person,
     Stage,
 )
@@ -43,9 +46,16 @@ from kinlink.cases.validation import (
     check_name,
     raise_if_invalid,
 )
-from kinlink.cases.workflow import case_registered
+from kinlink.cases.workflow import (
+    case_registered,
+    case_transition,
+    case_transitioned,
+    guardians_of,
+    supervisors_of,
+)
 from kinlink.core.concurrency import save_versioned
 from kinlink.core.models import NodeSettings
+from kinlink.directory.reference import is_country, is_language
 
 # The fields a caseworker edits on the case's identity form (and registers).
 IDENTITY_FIELDS = (
@@ -74,6 +84,15 @@ IDENTITY_FIELDS = (
     "risk_level",
 )
 NAME_FIELDS = ("given_name", "family_name", "given_name_original", "family_name_original")
+# What an update does not revalidate: set by the services, never by the identity form.
+UNCHECKED_ON_UPDATE = [
+    "name_index",
+    "reference",
+    "agency",
+    "team",
+    "lead_caseworker",
+    "registered_by",
+]
 
 
 def case_name_index(values: dict[str, Any]) -> str:
@@ -96,12 +115,44 @@ def _response_due(risk_level: str, start: datetime) -> datetime:
     return start + NodeSettings.current().response_time(risk_level)
 
 
+# The registration form names the consent's fields with this prefix.
+REGISTRATION_CONSENT_FIELDS = {
+    "given_by": "consent_given_by",
+    "given_by_name": "consent_given_by_name",
+    "scopes": "consent_scopes",
+    "language": "consent_language",
+    "legal_basis": "consent_legal_basis",
+    "reason_without_consent": "consent_reason",
+}
+
+
 def _check_consent(consent: dict[str, Any]) -> None:
+    """Consent with what it covers, or a legal basis with a reason; only known scopes, a known
+    language, a date not in the future."""
     if consent.get("given_by"):
         if not consent.get("scopes"):
-            raise ValidationError({"consent_scopes": CONSENT_SCOPE_MISSING})
+            raise ValidationError({"scopes": CONSENT_SCOPE_MISSING})
     elif not (consent.get("legal_basis") and (consent.get("reason_without_consent") or "").strip()):
-        raise ValidationError({"consent_reason": CONSENT_MISSING})
+        raise ValidationError({"reason_without_consent": CONSENT_MISSING})
+    errors: dict[str, str] = {}
+    unknown = [s for s in consent.get("scopes") or [] if s not in ConsentScope.values]
+    if unknown:
+        errors["scopes"] = _("Choose what the consent covers from the list.")
+    language = consent.get("language") or ""
+    if language and not is_language(language):
+        errors["language"] = _("Unknown language code: %(code)s") % {"code": language}
+    given_on = consent.get("given_on")
+    if given_on and given_on > timezone.localdate():
+        errors["given_on"] = _("The date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _prefixed(error: ValidationError, names: dict[str, str]) -> ValidationError:
+    """The same errors under the names a form gives the fields."""
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError({names.get(k, k): v for k, v in error.error_dict.items()})
 
 
 @transaction.atomic
@@ -133,7 +184,10 @@ def case_register(
         raise ValidationError({"lead_caseworker": _("Choose a caseworker of this agency.")})
     fields = {name: identity.get(name) for name in IDENTITY_FIELDS}
     raise_if_invalid(fields)
-    _check_consent(consent)
+    try:
+        _check_consent(consent)
+    except ValidationError as error:
+        raise _prefixed(error, REGISTRATION_CONSENT_FIELDS) from error
     start = registered_at or timezone.now()
     case = Case(
         **{k: v for k, v in fields.items() if v is not None},
@@ -150,7 +204,10 @@ def case_register(
     case.save()
     if registered_at is not None:
         Case.objects.filter(pk=case.pk).update(created_at=registered_at)
-    _consent_create(actor=actor, case=case, consent=consent)
+    try:
+        _consent_create(actor=actor, case=case, consent=consent)
+    except ValidationError as error:
+        raise _prefixed(error, REGISTRATION_CONSENT_FIELDS) from error
     record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -178,7 +235,8 @@ def case_register(
 def case_update(*, actor: User, case: Case, seen_version: int, identity: dict[str, Any]) -> Case:
     """Change the child's identity and case details; refused if someone saved in between.
 
-    A new risk level moves the first-response due date, counted from the referral time.
+    A new risk level moves the first-response due date, counted from the referral time. The
+    identity obeys `validation` and the model's own limits (choices, lengths), as registration.
     """
     if not can_edit_case(actor, case):
         raise PermissionDenied
@@ -188,6 +246,13 @@ def case_update(*, actor: User, case: Case, seen_version: int, identity: dict[st
     before = {name: getattr(case, name) for name in changed}
     for name, value in changed.items():
         setattr(case, name, value)
+    try:
+        case.full_clean(exclude=UNCHECKED_ON_UPDATE, validate_unique=False)
+    except ValidationError:
+        # The instance is the caller's: leave it as it was, since nothing is saved.
+        for name, value in before.items():
+            setattr(case, name, value)
+        raise
     write = list(changed)
     if "risk_level" in changed and before["risk_level"] != changed["risk_level"]:
         case.first_response_due_at = _response_due(case.risk_level, case.created_at)
@@ -204,7 +269,7 @@ def case_update(*, actor: User, case: Case, seen_version: int, identity: dict[st
 
 def _consent_create(*, actor: User, case: Case, consent: dict[str, Any]) -> Consent:
     _check_consent(consent)
-    row = Consent.objects.create(
+    row = Consent(
         case=case,
         given_by=consent.get("given_by") or "",
         given_by_name=consent.get("given_by_name") or "",
@@ -217,6 +282,8 @@ def _consent_create(*, actor: User, case: Case, consent: dict[str, Any]) -> Cons
         ),
         recorded_by=actor,
     )
+    row.full_clean(exclude=["case", "recorded_by"])
+    row.save()
     record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -252,30 +319,47 @@ def case_person_add(
     is_carer: bool = False,
     is_guardian: bool = False,
     notes: str = "",
+    lives_with_child: bool = False,
 ) -> CasePerson:
-    """Link a relative, carer or guardian to the case."""
+    """Link a relative, carer or guardian to the case: a name of letters, a relationship and a
+    country from the lists, text within the form's limits; refused whole otherwise."""
     if not can_edit_case(actor, case):
         raise PermissionDenied
+    errors: dict[str, list[str]] = {}
     for field, value in (("full_name", full_name), ("full_name_original", full_name_original)):
         try:
             check_name(value)
         except ValidationError as exc:
-            raise ValidationError({field: exc.messages}) from exc
-    person = Person.objects.create(
+            errors[field] = exc.messages
+    if country and not is_country(country):
+        errors["country"] = [_("Unknown country code: %(code)s") % {"code": country}]
+    person = Person(
         agency_id=case.agency_id,
-        full_name=full_name,
-        full_name_original=full_name_original,
+        full_name=full_name.strip(),
+        full_name_original=full_name_original.strip(),
         country=country,
-        contact=contact,
+        contact=contact.strip(),
     )
-    link = CasePerson.objects.create(
+    link = CasePerson(
         case=case,
         person=person,
         relationship=relationship,
         is_carer=is_carer,
         is_guardian=is_guardian,
-        notes=notes,
+        lives_with_child=lives_with_child,
+        notes=notes.strip(),
     )
+    for row, exclude in ((person, ["agency"]), (link, ["case", "person"])):
+        try:
+            row.full_clean(exclude=exclude)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
+    person.save()
+    link.person = person
+    link.save()
     record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -286,6 +370,7 @@ def case_person_add(
             "country": [None, country],
             "is_carer": [None, is_carer],
             "is_guardian": [None, is_guardian],
+            "lives_with_child": [None, lives_with_child],
         },
     )
     return link
@@ -337,6 +422,8 @@ def case_assign(
             f"{assignment.role}:{assignment.user.username}"
         )
         assignment.delete()
+    # The version lets an edit form opened before the assignment say what changed.
+    changes["version"] = [seen_version, case.version]
     record(actor=actor, action=AuditAction.ASSIGN, obj=case, case_id=case.pk, changes=changes)
     if "lead_caseworker" in write:
         notification_send(
@@ -429,6 +516,9 @@ FACT_FIELDS = frozenset(
         "child_views_recorded_at",
         "decided_solution",
         "trafficking_reflection_until",
+        "family_verified_at",
+        "guardian_exception_at",
+        "child_wants_family_contact",
     }
 )
 
@@ -502,3 +592,106 @@ def case_assignment_revoke(*, actor: User, case: Case, user: User, role: str) ->
             case_id=case.pk,
             changes={"unassigned": [[f"{role}:{user.username}"], None]},
         )
+
+
+# --- the child missing (T15) -----------------------------------------------------------------
+
+MIN_CIRCUMSTANCES = 10
+
+
+@transaction.atomic
+def missing_report(
+    *,
+    actor: User,
+    case: Case,
+    seen_version: int,
+    last_seen_at: datetime,
+    circumstances: str,
+    authority: str,
+    notified_at: datetime,
+    authority_reference: str = "",
+) -> MissingReport:
+    """Report the child missing: when last seen and how, and which police or authority was
+    told, when. The case goes on hold (missing, through `report_missing`, whose guard wants
+    this report) and its supervisors and assigned guardians are alerted at once; the alert
+    names the case reference and the authority, never the child."""
+    if not can_edit_case(actor, case):
+        raise PermissionDenied
+    now = timezone.now()
+    errors: dict[str, str] = {}
+    circumstances, authority = circumstances.strip(), authority.strip()
+    if len(circumstances) < MIN_CIRCUMSTANCES:
+        errors["circumstances"] = _(
+            "Say where and how the child went missing (at least %(n)s characters)."
+        ) % {"n": MIN_CIRCUMSTANCES}
+    if not authority:
+        errors["authority"] = _("Name the police or authority you notified.")
+    if last_seen_at > now:
+        errors["last_seen_at"] = _("The date cannot be in the future.")
+    if notified_at > now:
+        errors["notified_at"] = _("The date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    report = MissingReport(
+        case=case,
+        last_seen_at=last_seen_at,
+        circumstances=circumstances,
+        authority=authority,
+        notified_at=notified_at,
+        authority_reference=authority_reference.strip(),
+        reported_by=actor,
+    )
+    report.full_clean(exclude=["case", "reported_by"])
+    report.save()
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=report,
+        case_id=case.pk,
+        changes={
+            "last_seen_at": [None, last_seen_at],
+            "authority": [None, authority],
+            "notified_at": [None, notified_at],
+        },
+    )
+    case_transition(
+        actor=actor,
+        case=case,
+        name="report_missing",
+        seen_version=seen_version,
+        reason=circumstances,
+    )
+    recipients = {u.pk: u for u in [*supervisors_of(case), *guardians_of(case)]}
+    notification_send(
+        recipients=[u for u in recipients.values() if u.pk != actor.pk],
+        kind=NotificationKind.CHILD_MISSING,
+        link=reverse("cases:detail", args=[case.pk]),
+        reference=case.reference,
+        authority=authority,
+    )
+    return report
+
+
+def open_missing_report(case: Case) -> MissingReport | None:
+    return MissingReport.objects.filter(case=case, found_at__isnull=True).first()
+
+
+@receiver(case_transitioned, dispatch_uid="cases.missing_child_found_on_resume")
+def missing_child_found_on_resume(
+    sender: Any, case: Case, transition: str, actor: User, **kwargs: Any
+) -> None:
+    """Resuming the case ends the open missing report: the child is found."""
+    if transition != "resume":
+        return
+    report = open_missing_report(case)
+    if report is None:
+        return
+    report.found_at = timezone.now()
+    save_versioned(report, seen_version=report.version, fields=["found_at"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=report,
+        case_id=case.pk,
+        changes={"found_at": [None, report.found_at]},
+    )

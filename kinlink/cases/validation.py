@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy
 from kinlink.directory.reference import is_country, is_language
 
 MAX_CHILD_AGE = 25  # beyond this no record can be a child's, even with age disputed
+MAX_ALIASES = 10  # the form keeps the first ten lines
+MAX_ALIAS_LENGTH = 100  # as long as a given or family name
 # Space, hyphen-minus, apostrophe, right single quote, full stop, hyphen, modifier apostrophe.
 CONSENT_MISSING = gettext_lazy(
     "Record who gave consent, or the legal basis and the reason for acting without it."
@@ -53,6 +55,14 @@ def check_identity(fields: dict[str, Any]) -> dict[str, list[str]]:
         except ValidationError as exc:
             add("aliases", exc.messages[0])
             break
+        if len(alias) > MAX_ALIAS_LENGTH:
+            add(
+                "aliases",
+                _("Each other name may have at most %(n)s characters.") % {"n": MAX_ALIAS_LENGTH},
+            )
+            break
+    if len(fields.get("aliases") or []) > MAX_ALIASES:
+        add("aliases", _("Give at most %(n)s other names.") % {"n": MAX_ALIASES})
     if (fields.get("given_name_original") or fields.get("family_name_original")) and not fields.get(
         "original_script"
     ):

@@ -13,6 +13,8 @@ from django.forms import BaseForm
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,11 +29,21 @@ from kinlink.cases.forms import (
     CaseEditForm,
     CaseFilterForm,
     ConsentForm,
+    MissingReportForm,
     PersonForm,
     RegistrationForm,
 )
+from kinlink.cases.jobs import eighteenth_birthday
 from kinlink.cases.lifecycle import THROUGH_APPROVAL, TRANSITIONS, TransitionRefused
-from kinlink.cases.models import Approval, AssignmentRole, CaseAssignment, Stage, Task, TaskStatus
+from kinlink.cases.models import (
+    Approval,
+    AssignmentRole,
+    CaseAssignment,
+    Hold,
+    Stage,
+    Task,
+    TaskStatus,
+)
 from kinlink.cases.panels import panels_for
 from kinlink.cases.policies import (
     can_assign,
@@ -43,6 +55,9 @@ from kinlink.cases.policies import (
 )
 from kinlink.core.concurrency import StaleEdit
 from kinlink.core.http import AuthenticatedRequest
+
+HISTORY_ON_PAGE = 50  # events on the case page; the rest on the history pages
+HISTORY_PER_PAGE = 50
 
 
 def _apply_errors(form: BaseForm, error: ValidationError) -> None:
@@ -59,6 +74,12 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if not user.sees_case_content:
         raise Http404
+    if request.method == "GET" and "q" in request.GET:
+        # A name in a URL stays in histories and logs: drop it, never search by it.
+        kept = request.GET.copy()
+        del kept["q"]
+        query = kept.urlencode()
+        return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
     data = request.POST if request.method == "POST" else request.GET
     form = CaseFilterForm(data or None)
     # Supervisors lead no case themselves: they start on their teams' cases.
@@ -80,6 +101,9 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
         record(actor=user, action=AuditAction.SEARCH, query=filters.query, scope=filters.scope)
     page = Paginator(cases, settings.KINLINK_CASES_PER_PAGE).get_page(
         form.cleaned_data.get("page") if form.is_bound and form.is_valid() else 1
+    )
+    selectors.cases_shown(
+        user=user, listing="case_list", case_ids=[case.pk for case in page.object_list]
     )
     if not form.is_bound:
         form = CaseFilterForm(initial={"scope": default_scope})
@@ -106,6 +130,9 @@ def case_register(request: AuthenticatedRequest) -> HttpResponse:
             identity = form.identity()
             if not form.cleaned_data.get("duplicates_reviewed"):
                 duplicates = _duplicates_for(user, identity)
+                selectors.cases_shown(
+                    user=user, listing="duplicates", case_ids=[d.case.pk for d in duplicates]
+                )
             if duplicates:
                 data = request.POST.copy()
                 data["duplicates_reviewed"] = "1"
@@ -142,6 +169,7 @@ def _duplicates_for(user: User, identity: dict[str, Any]) -> list[selectors.Poss
         date_of_birth=identity.get("date_of_birth"),
         age=identity.get("age_estimate"),
         nationalities=identity.get("nationalities") or [],
+        identity=identity,
     )
 
 
@@ -153,12 +181,23 @@ def duplicate_check(request: AuthenticatedRequest) -> HttpResponse:
         raise Http404
     parts = [request.POST.get(f, "")[:100] for f in services.NAME_FIELDS]
     age_text = request.POST.get("age_estimate", "")
+    age = int(age_text) if age_text.isdigit() and int(age_text) <= 25 else None
+    nationalities = [n[:2] for n in request.POST.getlist("nationalities")[:5]]
+    identity = {
+        **dict(zip(services.NAME_FIELDS, parts, strict=True)),
+        "sex": request.POST.get("sex", "")[:10],
+        "age_estimate": age,
+        "nationalities": nationalities,
+        "place_of_origin": request.POST.get("place_of_origin", "")[:200],
+    }
     duplicates = selectors.possible_duplicates(
         user=user,
         name_parts=[p for p in parts if p.strip()],
-        age=int(age_text) if age_text.isdigit() else None,
-        nationalities=request.POST.getlist("nationalities"),
+        age=age,
+        nationalities=nationalities,
+        identity=identity,
     )
+    selectors.cases_shown(user=user, listing="duplicates", case_ids=[d.case.pk for d in duplicates])
     return render(request, "cases/partials/duplicates.html", {"duplicates": duplicates})
 
 
@@ -167,7 +206,10 @@ def case_detail(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
     user = request.user
     case = selectors.case_open(user=user, case_id=case_id)
     show_views = can_see_access_log(user)
-    history = list(selectors.case_history(case=case, include_views=show_views)[:50])
+    # The latest events; one more is read to know whether the whole history has more.
+    latest = list(
+        selectors.case_history(case=case, include_views=show_views)[: HISTORY_ON_PAGE + 1]
+    )
     can_edit = can_edit_case(user, case)
     context = {
         "case": case,
@@ -175,15 +217,44 @@ def case_detail(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         "people": case.people.select_related("person"),
         "consents": case.consents.all(),
         "assignments": case.assignments.select_related("user"),
-        "history": history,
+        "history": latest[:HISTORY_ON_PAGE],
+        "history_more": len(latest) > HISTORY_ON_PAGE,
         "show_views": show_views,
         "can_edit": can_edit,
         "can_assign": can_assign(user, case),
         "moves": selectors.lifecycle_moves(case=case, user=user, can_edit=can_edit),
-        "open_tasks": case.tasks.filter(status=TaskStatus.OPEN).select_related("owner")[:20],
+        "open_tasks": _with_forms(
+            case.tasks.filter(status=TaskStatus.OPEN).select_related("owner")[:20]
+        ),
+        "missing": services.open_missing_report(case) if case.hold == Hold.MISSING else None,
+        "turns_18_on": eighteenth_birthday(case) if case.ageing_out_since else None,
         "panels": panels_for(case, user),
     }
     return render(request, "cases/case_detail.html", context)
+
+
+def _with_forms(tasks: Any) -> list[Task]:
+    """Open tasks, each with `form_url` when its form, not "Done", completes it."""
+    rows = list(tasks)
+    for task in rows:
+        task.form_url = workflow.task_form_url(task)
+    return rows
+
+
+@require_GET
+def case_history(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    """The case's whole history, newest first, a page at a time; reading it is audited."""
+    user = request.user
+    show_views = can_see_access_log(user)
+    case, page = selectors.case_history_page(
+        user=user,
+        case_id=case_id,
+        include_views=show_views,
+        number=request.GET.get("page") or 1,
+        per_page=HISTORY_PER_PAGE,
+    )
+    context = {"case": case, "page": page, "show_views": show_views}
+    return render(request, "cases/case_history.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -340,7 +411,8 @@ def break_glass(request: AuthenticatedRequest) -> HttpResponse:
             messages.warning(
                 request,
                 _("Emergency access granted until %(time)s. Your supervisor has been told.")
-                % {"time": grant.expires_at.strftime("%H:%M")},
+                # The node's time zone and the reader's format, not the stored UTC.
+                % {"time": time_format(timezone.localtime(grant.expires_at), "TIME_FORMAT")},
             )
             return HttpResponseRedirect(reverse("cases:detail", args=[grant.case_id]))
     return render(request, "cases/break_glass.html", {"form": form})
@@ -359,9 +431,9 @@ def statistics(request: AuthenticatedRequest) -> HttpResponse:
 def transition(request: AuthenticatedRequest, case_id: UUID, name: str) -> HttpResponse:
     """Take a lifecycle move from the case page; a refusal is shown with its reasons."""
     user = request.user
-    case = selectors.case_for_edit(user=user, case_id=case_id)
     if name not in TRANSITIONS or name in THROUGH_APPROVAL:
         raise Http404
+    case = selectors.case_for_move(user=user, case_id=case_id, name=name)
     try:
         workflow.case_transition(
             actor=user,
@@ -380,6 +452,37 @@ def transition(request: AuthenticatedRequest, case_id: UUID, name: str) -> HttpR
     else:
         messages.success(request, _("Done: %(move)s.") % {"move": TRANSITIONS[name].label})
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+def missing_report(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    """Report the child missing: the police or authority told, then the hold and the alerts."""
+    user = request.user
+    case = selectors.case_for_edit(user=user, case_id=case_id)
+    form = MissingReportForm(
+        request.POST or None,
+        initial={"version": case.version, "notified_at": timezone.localtime().replace(second=0)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.missing_report(actor=user, case=case, seen_version=data.pop("version"), **data)
+        except StaleEdit:
+            messages.error(request, _("Someone changed this case meanwhile; look again and retry."))
+            return HttpResponseRedirect(reverse("cases:missing_report", args=[case.pk]))
+        except TransitionRefused as refused:
+            context = {"case": case, "label": TRANSITIONS["report_missing"].label}
+            context["refusals"] = refused.refusals
+            return render(request, "cases/transition_refused.html", context, status=409)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.warning(
+                request,
+                _("The child is reported missing; the supervisors and the guardian are alerted."),
+            )
+            return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+    return render(request, "cases/missing_form.html", {"case": case, "form": form})
 
 
 def _int(value: str | None) -> int:
@@ -410,7 +513,9 @@ def my_day(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if not user.sees_case_content:
         raise Http404
-    return render(request, "cases/my_day.html", selectors.my_day(user=user))
+    day = selectors.my_day(user=user)
+    selectors.cases_shown(user=user, listing="my_day", case_ids=day["case_ids"])
+    return render(request, "cases/my_day.html", day)
 
 
 @require_POST

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class BaseModel(models.Model):
-    """A UUID identity (never guessable, safe to show) and creation/update times."""
+    """A UUID identity (never guessable, safe to show) and creation/update times.
+
+    `full_clean` also holds a `TextField` to its `max_length`, which Django enforces only in
+    forms: a service refuses the over-long text its form refuses, on SQLite as on PostgreSQL.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -20,6 +26,24 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if not isinstance(field, models.TextField) or not field.max_length:
+                continue
+            if (exclude and field.name in exclude) or field.name in errors:
+                continue
+            try:
+                MaxLengthValidator(field.max_length)(getattr(self, field.attname) or "")
+            except ValidationError as error:
+                errors[field.name] = error.error_list
+        if errors:
+            raise ValidationError(errors)
 
 
 class VersionedModel(BaseModel):
@@ -105,6 +129,10 @@ class NodeSettings(models.Model):
         max_length=10,
         choices=RetentionAction.choices,
         default=RetentionAction.ANONYMISE,
+    )
+    # The peer node (its node id) that gathers the network's statistics; blank: none.
+    network_statistics_peer = models.CharField(
+        _("network node that receives this node's statistics"), max_length=64, blank=True
     )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)

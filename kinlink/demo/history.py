@@ -4,7 +4,8 @@ A case registered at step 6 has had its care arranged, its guardian appointed, t
 heard, an approved assessment and a family evaluation. A case meant to be further on is
 registered at step 6 and taken there by the real moves: its best-interests determination is
 submitted, approved and decided at step 6, then the solution is implemented under an approved
-action plan, followed up, and closure requested (and approved) through the closure form.
+action plan, followed up, and closure requested (and approved) through the closure form. A
+case at step 5 has its tracing under way; a return is traced, verified and prepared first.
 """
 
 from __future__ import annotations
@@ -46,9 +47,11 @@ def build(
     guardian: User | None,
     day: date,
     target: str | None = None,
+    solution: str = "host",
 ) -> None:
     """Records for every step before `target` (the case's current step by default), dated
-    from `day` on; a case registered at step 6 for a later target is moved there."""
+    from `day` on; a case registered at step 6 for a later target is moved there, with
+    `solution` decided (a return is prepared, its family traced and verified, first)."""
     target = target or case.stage
 
     def reached(stage: Stage) -> bool:
@@ -101,6 +104,8 @@ def build(
         approval=assessments.assessment_submit(actor=lead, assessment=assessment),
         approve=True,
     )
+    if target == Stage.FAMILY_EVALUATION and _consents_to_tracing(case):
+        trace(case=case, lead=lead, until="in_progress")
     if reached(Stage.SOLUTION_DETERMINATION):
         assessments.family_evaluation_record(
             actor=lead,
@@ -115,8 +120,14 @@ def build(
         )
     if not reached(Stage.IMPLEMENTATION):
         return
+    if solution == "return":
+        prepare_return(case=case, lead=lead, day=day)
     bid = assessments.bid_open(actor=lead, case=case, report="Options compared with the child.")
     assessments.bid_option_add(actor=lead, bid=bid, solution="host", pros="School place")
+    if solution == "return":
+        assessments.bid_option_add(
+            actor=lead, bid=bid, solution="return", pros="The mother asks for the child"
+        )
     for function in ("Chair", "Psychologist", "Legal adviser"):
         assessments.bid_panel_member_add(
             actor=lead,
@@ -135,9 +146,13 @@ def build(
         actor=supervisor,
         bid=bid,
         seen_version=bid.version,
-        solution="host",
-        reasons="Safe school and care here; the family agrees.",
-        views_weighed="The child's wish to stay and study weighed most.",
+        solution=solution,
+        reasons=(
+            "Safe school and care here; the family agrees."
+            if solution == "host"
+            else "The mother, verified and willing, can care for the child at home."
+        ),
+        views_weighed="The child's wish weighed most.",
         child_informed_on=on(day, 60),
         child_informed_language=language,
         review_on=timezone.localdate() + timedelta(days=180),
@@ -150,12 +165,15 @@ def build(
     approval_decide(
         actor=supervisor, approval=plans.action_plan_submit(actor=lead, plan=plan), approve=True
     )
+    returned = solution == "return"
     plans.follow_up_plan_create(
         actor=lead,
         case=case,
         template="after_reunification",
         start_on=on(day, 90),
-        owner=lead,
+        # After a return the partner agency abroad visits the child.
+        owner=None if returned else lead,
+        partner_agency=RECEIVING_AGENCY if returned else "",
     )
     _move(lead, case, "start_follow_up")
     if not reached(Stage.CLOSURE_REQUESTED):
@@ -184,3 +202,63 @@ def build(
 def _move(actor: User, case: Case, name: str) -> None:
     case.refresh_from_db()
     case_transition(actor=actor, case=case, name=name, seen_version=case.version)
+
+
+RECEIVING_AGENCY = "Partner agency in the country of origin"
+
+
+def _consents_to_tracing(case: Case) -> bool:
+    return assessments.tracing_consent_exists(case)
+
+
+def trace(*, case: Case, lead: User, until: str) -> None:
+    """Tracing started with the child's consent and the do-no-harm check, then moved on to
+    `until` (in progress, or found)."""
+    case.refresh_from_db()
+    assessments.tracing_status_update(
+        actor=lead,
+        case=case,
+        status="open",
+        do_no_harm_confirmed=True,
+        tracing_targets="Mother",
+    )
+    for status in ("in_progress", "found"):
+        case.refresh_from_db()
+        assessments.tracing_status_update(actor=lead, case=case, status=status)
+        if status == until:
+            return
+
+
+def prepare_return(*, case: Case, lead: User, day: date) -> None:
+    """What a return needs (SG-05, SG-10): the family traced and verified, a risk assessment,
+    the carer's written agreement and the receiving agency's confirmation."""
+    trace(case=case, lead=lead, until="found")
+    case.refresh_from_db()
+    assessments.family_verification_record(
+        actor=lead,
+        case=case,
+        adult_name="The child's mother",
+        relationship="mother",
+        how_verified="Documents, photographs and both accounts checked by the partner agency.",
+        verified_by="Partner social worker",
+        verified_on=on(day, 45),
+        relationship_confirmed=True,
+        information_matches=True,
+        child_willing=True,
+        adult_willing=True,
+    )
+    case.refresh_from_db()
+    assessments.tracing_status_update(actor=lead, case=case, status="verified")
+    plans.return_preparation_save(
+        actor=lead,
+        case=case,
+        risk_assessed_on=on(day, 50),
+        risk_result="safe",
+        risk_assessed_by="Partner social worker",
+        carer_name="The child's mother",
+        carer_relationship="Mother",
+        carer_agreed_on=on(day, 50),
+        reception_agency=RECEIVING_AGENCY,
+        reception_confirmed_on=on(day, 55),
+        reception_reference="RX-2026-0001",
+    )

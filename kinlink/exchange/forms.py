@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from kinlink.cases.models import LegalBasis
+from kinlink.directory.models import Agency, AgencyKind
 from kinlink.exchange import registry
 from kinlink.exchange.models import Peer, PeerStatus, Urgency
 
@@ -137,14 +138,48 @@ class AcceptForm(forms.Form):
 
 
 class PeerRegisterForm(forms.Form):
-    base_url = forms.URLField(
-        label=_("Address of the node (https://…)"), max_length=300, assume_scheme="https"
+    """A peer from the directory (its node address and fingerprint as the network publishes
+    them), or typed in by hand."""
+
+    agency = forms.ModelChoiceField(
+        label=_("An agency of the directory that runs a Kinlink node"),
+        queryset=Agency.objects.none(),
+        required=False,
     )
-    name = forms.CharField(label=_("Name"), max_length=200)
-    country = forms.CharField(label=_("Country code (ISO, two letters)"), max_length=2)
+    base_url = forms.URLField(
+        label=_("or the address of the node (https://…)"),
+        max_length=300,
+        assume_scheme="https",
+        required=False,
+    )
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    country = forms.CharField(
+        label=_("Country code (ISO, two letters)"), max_length=2, required=False
+    )
     is_state_authority = forms.BooleanField(
         label=_("A central authority, ministry or consulate"), required=False
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = (  # type: ignore[attr-defined]
+            Agency.objects.exclude(node_address="").exclude(peers__isnull=False).order_by("name")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        agency = data.get("agency")
+        if agency is None and not (data.get("base_url") and data.get("country")):
+            raise forms.ValidationError(
+                _("Choose an agency of the directory, or give the node's address and country.")
+            )
+        if agency is not None:
+            data["is_state_authority"] = data.get("is_state_authority") or agency.kind in {
+                AgencyKind.CENTRAL_AUTHORITY,
+                AgencyKind.CHILD_PROTECTION_AUTHORITY,
+            }
+        data["country"] = (data.get("country") or "").upper()
+        return data
 
 
 class PeerConfirmForm(forms.Form):

@@ -156,13 +156,14 @@ def _apply(opened: Opened, size: int) -> Answer:
             issued_at=opened.issued_at,
         )
         refusal: RefusalCode | None = None
+        detail = ""
         try:
             with transaction.atomic():  # the effect rolls back alone if it is refused
                 if handler is None:
                     raise Refused(RefusalCode.MALFORMED, f"kind {opened.kind[:20]}")
                 handler(opened, peer)
         except Refused as refused:
-            refusal = refused.code
+            refusal, detail = refused.code, refused.detail[:100]
         if refusal is not None:
             row.status, row.refusal = InboundStatus.REFUSED, refusal
             row.save(update_fields=["status", "refusal"])
@@ -174,6 +175,7 @@ def _apply(opened: Opened, size: int) -> Answer:
                 peer=peer.node_id,
                 kind=opened.kind,
                 refusal=str(refusal),
+                detail=detail,
                 message_id=opened.message_id,
                 conversation=opened.request,
             )

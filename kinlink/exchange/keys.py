@@ -35,12 +35,27 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def fingerprint(public_jwk: dict[str, Any]) -> str:
-    """The RFC 7638 thumbprint of a public key (SHA-256) as 16 groups of 4 hex digits, the
-    form administrators read to each other on the telephone."""
-    digest = OKPKey.import_key(public_jwk).thumbprint()
-    raw = _b64decode(digest).hex().upper()
+def thumbprint(public_jwk: dict[str, Any]) -> str:
+    """The RFC 7638 SHA-256 thumbprint of a public key, base64url (43 characters): the form
+    the directory records for an agency's node (`Agency.node_key_fingerprint`)."""
+    return str(OKPKey.import_key(public_jwk).thumbprint())
+
+
+def fingerprint_of(thumbprint_b64: str) -> str:
+    """A thumbprint as 16 groups of 4 hex digits, the form administrators read to each other
+    on the telephone; empty when it is not a SHA-256 thumbprint."""
+    try:
+        raw = _b64decode(thumbprint_b64.strip()).hex().upper()
+    except ValueError:
+        return ""
+    if len(raw) != 64:
+        return ""
     return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def fingerprint(public_jwk: dict[str, Any]) -> str:
+    """The key's thumbprint as administrators read it (`fingerprint_of`)."""
+    return fingerprint_of(thumbprint(public_jwk))
 
 
 def _b64decode(text: str) -> bytes:

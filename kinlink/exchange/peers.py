@@ -26,7 +26,7 @@ from kinlink.audit.models import AuditAction
 from kinlink.audit.services import record
 from kinlink.core.concurrency import save_versioned
 from kinlink.directory.models import Agency
-from kinlink.exchange.keys import SIGNING_ALG, fingerprint
+from kinlink.exchange.keys import SIGNING_ALG, fingerprint, fingerprint_of
 from kinlink.exchange.models import Peer, PeerStatus
 
 DOCUMENT_PATH = "/.well-known/kinlink/node"
@@ -110,9 +110,9 @@ def read_document(data: dict[str, Any], trusted: list[dict[str, Any]] | None) ->
 def peer_register(
     *,
     actor: User,
-    base_url: str,
-    name: str,
-    country: str,
+    base_url: str = "",
+    name: str = "",
+    country: str = "",
     agency: Agency | None = None,
     is_state_authority: bool = False,
     document: dict[str, Any] | None = None,
@@ -120,17 +120,31 @@ def peer_register(
     """Register a peer from its node document; it stays `PENDING` until its fingerprint is
     confirmed. `document` is fetched from `base_url` unless given (tests, offline set-up)."""
     _require_admin(actor)
+    if agency is not None and agency.node_address:
+        base_url = base_url or agency.node_address
+        country = country or agency.country
     try:
         claims = read_document(document or fetch_document(base_url), trusted=None)
     except DocumentRefused as error:
         raise ValidationError(
             {"base_url": _("No valid node document could be read at this address.")}
         ) from error
+    published = fingerprint_of(agency.node_key_fingerprint) if agency is not None else ""
+    if published and published != claims["fingerprint"]:
+        # The directory the network shares names another key for this agency's node.
+        raise ValidationError(
+            {
+                "base_url": _(
+                    "The keys published at this address are not the ones the directory gives "
+                    "for this agency. Do not register it: check with the agency."
+                )
+            }
+        )
     if Peer.objects.filter(node_id=claims["node_id"]).exists():
         raise ValidationError({"base_url": _("This node is already registered.")})
     peer = Peer.objects.create(
         node_id=claims["node_id"],
-        name=name.strip() or claims["node_id"],
+        name=name.strip() or (agency.name if agency is not None else claims["node_id"]),
         agency=agency,
         country=country,
         is_state_authority=is_state_authority,

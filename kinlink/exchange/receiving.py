@@ -125,6 +125,8 @@ def request_received(opened: Opened, peer: Peer) -> None:
         peer=peer.node_id,
         data_received=sorted(payload),
     )
+    if kind.on_receive is not None:
+        kind.on_receive(request)
     notification_send(
         recipients=_triage_staff(agency),
         kind=NotificationKind.REQUEST_RECEIVED,

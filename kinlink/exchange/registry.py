@@ -49,6 +49,8 @@ class RequestType:
     on_reply: Callable[[CrossBorderRequest, dict[str, Any]], None] | None = None
     # Sender side: what the partner's acceptance does (a transfer of responsibility).
     on_accept: Callable[[CrossBorderRequest], None] | None = None
+    # Receiving side: what a newly received request starts here (tracing matches it).
+    on_receive: Callable[[CrossBorderRequest], None] | None = None
     # Who may see the reply form's outcome choices, in order.
     outcomes: tuple[tuple[str, Promise], ...] = ()
     carries_personal_data: bool = True

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinlink.accounts.models import Role, User
 from kinlink.cases.forms import DateInput
-from kinlink.cases.models import Case
+from kinlink.cases.models import Case, CasePerson
 from kinlink.directory.reference import country_choices
 from kinlink.plans.models import (
     ActionPlanItem,
@@ -97,6 +97,9 @@ class ActionPlanItemForm(forms.ModelForm):
         owner = self.fields["owner"]
         assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101  (narrowing for mypy)
         owner.queryset = staff_of(case)
+        if self.instance.pk and self.instance.title_from_template:
+            # A template's line is edited as its reader reads it, not in its stored English.
+            self.initial["title"] = self.instance.display_title
 
     def _post_clean(self) -> None:
         # The service validates and saves; the model's constraints are checked there.
@@ -236,6 +239,27 @@ class ClosureForm(forms.ModelForm):
 
     def arguments(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+
+class SiblingDecisionForm(forms.Form):
+    """For one brother or sister living with the child: together, or separated with reasons."""
+
+    sibling = forms.ModelChoiceField(
+        label=_("Brother or sister"), queryset=CasePerson.objects.none()
+    )
+    together = forms.BooleanField(label=_("The solution keeps them together"), required=False)
+    reasons = forms.CharField(
+        label=_("Why they are separated (a supervisor approves it)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, siblings: QuerySet[CasePerson], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["sibling"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101  (narrowing for mypy)
+        field.queryset = siblings
 
 
 class PlacementAbroadForm(forms.ModelForm):

@@ -15,6 +15,7 @@ from kinlink.plans import services  # registers the approval handlers too
 from kinlink.plans.models import ActionPlan, Closure, ClosureStatus, FollowUpPlan
 from kinlink.plans.safeguards import (
     RETURN_CHECKS,
+    family_verified,
     no_third_country_in_reflection_period,
     no_transfer_in_reflection_period,
     receiving_state_consented,
@@ -39,6 +40,9 @@ def _on_return(check: Guard) -> Guard:
 for _check in RETURN_CHECKS:
     guard("implement_solution", "start_follow_up")(_on_return(_check))
 
+# SG-10: no return (a reunification) before the family link and both wills are verified.
+guard("implement_solution", "start_follow_up")(_on_return(family_verified))
+
 # SG-19: the reflection period also stops a placement in a third country and a transfer out.
 guard("implement_solution")(no_third_country_in_reflection_period)
 guard("transfer_out")(no_transfer_in_reflection_period)
@@ -46,6 +50,23 @@ guard("transfer_out")(no_transfer_in_reflection_period)
 # SG-07: a placement abroad is neither implemented nor carried out without the receiving
 # state's recorded consent, where HC1996 Art. 33 or Brussels IIb Art. 82 asks for it.
 guard("implement_solution", "start_follow_up")(receiving_state_consented)
+
+
+@guard("implement_solution")
+def siblings_kept_together_or_separation_approved(case: Case) -> Refusal | None:
+    """SG-13: a return or a placement away from here does not separate siblings living with the
+    child unless the reasons were approved by a supervisor."""
+    unsettled = services.siblings_unsettled(case)
+    if not unsettled:
+        return None
+    return Refusal(
+        _(
+            "Brothers or sisters live with the child (%(names)s): say whether the solution keeps "
+            "them together; separating them needs reasons and a supervisor's approval."
+        )
+        % {"names": ", ".join(s.person.full_name for s in unsettled)},
+        where("plans:sibling_decision", case),
+    )
 
 
 @guard("start_follow_up")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kinlink.cases.models import Solution
@@ -59,12 +60,15 @@ class ActionPlanItem(VersionedModel):
     """One line of an action plan: what, by whom (here, or a partner agency abroad), by when.
 
     Exactly one of `owner` and `partner_agency` names who does it; the line's task follows
-    every edit.
+    every edit. A line from the solution's template keeps the template's English title
+    (`title_from_template`) and reads in each reader's language (`display_title`); a line a
+    person wrote or retitled keeps the words typed.
     """
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(_("action"), max_length=300)
+    title_from_template = models.BooleanField(default=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -91,7 +95,11 @@ class ActionPlanItem(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return gettext(self.title) if self.title_from_template else self.title
 
 
 class RiskResult(models.TextChoices):
@@ -354,6 +362,52 @@ class Closure(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.reason}"
+
+
+# The solutions that move the child away from where she lives now (SG-13).
+MOVING_SOLUTIONS = frozenset({Solution.RETURN, Solution.THIRD_COUNTRY, Solution.ADOPTION_KAFALA})
+
+
+class SiblingDecision(VersionedModel):
+    """For a brother or sister living with the child, whether the decided solution keeps them
+    together (SG-13). Separating them needs reasons and a supervisor's approval (a cases
+    `Approval`); the latest decision per sibling and solution counts."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    sibling = models.ForeignKey(
+        "cases.CasePerson",
+        on_delete=models.PROTECT,
+        related_name="sibling_decisions",
+        verbose_name=_("brother or sister"),
+    )
+    solution = models.CharField(_("solution"), max_length=20, choices=Solution.choices)
+    together = models.BooleanField(_("the solution keeps them together"))
+    reasons = EncryptedTextField(_("why they are separated"), max_length=2000, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sibling decision")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(together=True) | ~models.Q(reasons=""),
+                name="sibling_separation_has_reasons",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.solution}"
+
+    @property
+    def settled(self) -> bool:
+        """Kept together, or separated with a supervisor's approval."""
+        return self.together or self.approved_at is not None
 
 
 class CarerKind(models.TextChoices):

@@ -1,4 +1,4 @@
-"""The checks that stop a return (SG-04, SG-05, SG-19, SG-20), each naming where to fix it.
+"""The checks that stop a return (SG-04, SG-05, SG-10, SG-19, SG-20), each naming where to fix it.
 
 Used as lifecycle guards on "implement_solution" and "start_follow_up" (guards.py), by the
 services that create, submit and approve a return action plan, and by the case page's
@@ -18,11 +18,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kinlink.care.selectors import protection_claim_open
 from kinlink.cases.lifecycle import Refusal
-from kinlink.cases.models import Case, LegalStatus, Solution
+from kinlink.cases.models import Case, Solution
 from kinlink.plans.models import CarerKind, PlacementAbroad, ReturnPreparation, RiskResult
-
-PENDING_CLAIM = frozenset({LegalStatus.APPLIED, LegalStatus.APPEAL})
 
 
 @dataclass
@@ -92,13 +91,21 @@ def reception_confirmed(case: Case) -> Refusal | None:
 
 
 def no_pending_claim(case: Case) -> Refusal | None:
-    """SG-20 (non-refoulement): no return while an asylum or protection claim is pending."""
-    if case.legal_status not in PENDING_CLAIM:
+    """SG-20 (non-refoulement): no return while an asylum or protection claim is pending —
+    lodged, under appeal, or refused at first instance with no final decision recorded."""
+    status = protection_claim_open(case)
+    if status is None:
         return None
-    return Refusal(
-        _("An asylum or protection claim is still pending: no return before a final decision."),
-        where("care:legal_add", case),
-    )
+    if status == "refused":
+        message = _(
+            "An asylum or protection claim was refused at first instance: no return before the "
+            "final decision (record it, or the appeal, on the legal procedure)."
+        )
+    else:
+        message = _(
+            "An asylum or protection claim is still pending: no return before a final decision."
+        )
+    return Refusal(message, where("care:legal_add", case))
 
 
 def in_reflection_period(case: Case) -> bool:
@@ -154,6 +161,20 @@ def no_third_country_in_reflection_period(case: Case) -> Refusal | None:
     )
 
 
+def family_verified(case: Case) -> Refusal | None:
+    """SG-10: the family link is verified, and the child and the adult both want the return,
+    as the latest family verification recorded."""
+    if case.family_verified_at is not None:
+        return None
+    return Refusal(
+        _(
+            "The family is not verified: record how the relationship was verified and that the "
+            "child and the adult both want to live together."
+        ),
+        where("assessments:verification_add", case),
+    )
+
+
 def child_heard(case: Case) -> Refusal | None:
     """SG-04: the child's views are recorded before a return is decided or prepared."""
     if case.child_views_recorded_at is not None:
@@ -184,6 +205,8 @@ RETURN_CHECK_LABELS: dict[ReturnCheck, Promise] = {
     reflection_period_over: gettext_lazy("No trafficking reflection period running"),
     child_heard: gettext_lazy("The child's views recorded"),
 }
+# SG-10, checked by its own guard (guards.py) when the return is implemented and followed up.
+FAMILY_VERIFIED_LABEL = gettext_lazy("The family verified, the child and the adult willing")
 
 
 def return_check_refusals(case: Case) -> list[Refusal]:

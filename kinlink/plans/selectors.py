@@ -20,13 +20,21 @@ from kinlink.cases.models import (
     Task,
 )
 from kinlink.plans.models import (
+    MOVING_SOLUTIONS,
     ActionPlan,
     ActionPlanItem,
     Closure,
     FollowUpPlan,
     FollowUpVisit,
 )
-from kinlink.plans.safeguards import RETURN_CHECK_LABELS, RETURN_CHECKS, preparation_of
+from kinlink.plans.safeguards import (
+    FAMILY_VERIFIED_LABEL,
+    RETURN_CHECK_LABELS,
+    RETURN_CHECKS,
+    family_verified,
+    preparation_of,
+)
+from kinlink.plans.services import sibling_decisions, siblings_with_child
 
 
 def plan_of(case: Case, plan_id: UUID) -> ActionPlan:
@@ -103,8 +111,18 @@ def panel_context(case: Case, user: User) -> dict[str, Any]:
     checklist: list[Check] = []
     if case.decided_solution == Solution.RETURN:
         prep = preparation_of(case)
-        checklist = return_checklist(case)
+        checklist = [
+            *return_checklist(case),
+            Check(str(FAMILY_VERIFIED_LABEL), family_verified(case) is None),
+        ]
+    siblings: list[Any] = []
+    if case.decided_solution in MOVING_SOLUTIONS:
+        decisions = sibling_decisions(case)
+        for sibling in siblings_with_child(case):
+            sibling.decision = decisions.get(sibling.pk)  # type: ignore[attr-defined]
+            siblings.append(sibling)
     return {
+        "siblings": siblings,
         "plan": plan,
         "plan_pending": plan_pending,
         "items": items,

@@ -12,9 +12,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kinlink.accounts.models import Role, User
 from kinlink.audit.models import AuditAction
@@ -27,6 +30,8 @@ from kinlink.cases.models import (
     ApprovalStatus,
     ApprovalSubject,
     Case,
+    CasePerson,
+    Relationship,
     Solution,
     Task,
     TaskKind,
@@ -34,8 +39,10 @@ from kinlink.cases.models import (
 )
 from kinlink.cases.policies import can_edit_case
 from kinlink.core.concurrency import save_versioned
+from kinlink.core.translation import message_id
 from kinlink.plans.catalogue import ACTION_PLAN_TEMPLATES, visit_dates
 from kinlink.plans.models import (
+    MOVING_SOLUTIONS,
     ActionPlan,
     ActionPlanItem,
     CarerKind,
@@ -48,6 +55,7 @@ from kinlink.plans.models import (
     PlacementAbroad,
     ReturnPreparation,
     RiskResult,
+    SiblingDecision,
     VisitReport,
 )
 from kinlink.plans.safeguards import SafeguardRefused, return_check_refusals, return_refusals
@@ -90,9 +98,10 @@ def _check_doer(
 
 @dataclass(frozen=True)
 class PlanLine:
-    """One line of an action plan as a form or a test gives it."""
+    """One line of an action plan as a form or a test gives it: a template's line has a lazy
+    translation for its title, stored untranslated (`ActionPlanItem.title_from_template`)."""
 
-    title: str
+    title: str | Promise
     due_on: date
     owner: User | None = None
     partner_agency: str = ""
@@ -109,7 +118,7 @@ def action_plan_default_lines(*, case: Case, actor: User) -> list[PlanLine]:
     today = timezone.localdate()
     return [
         PlanLine(
-            title=str(line.title),
+            title=line.title,
             due_on=today + timedelta(days=line.days),
             owner=None if (line.abroad and abroad) else actor,
             partner_agency=abroad if line.abroad else "",
@@ -120,7 +129,7 @@ def action_plan_default_lines(*, case: Case, actor: User) -> list[PlanLine]:
 
 def _line_errors(case: Case, line: PlanLine) -> dict[str, str]:
     errors = _check_doer(case, line.owner, line.partner_agency.strip())
-    if not line.title.strip():
+    if not str(line.title).strip():
         errors["title"] = _("Say what must be done.")
     return errors
 
@@ -130,6 +139,8 @@ def _open_item_task(actor: User, case: Case, item: ActionPlanItem) -> None:
         case=case,
         kind=TaskKind.ACTION,
         title=item.title,
+        # A template's line is a message id, translated for each reader; a typed one is not.
+        title_params={} if item.title_from_template else None,
         due_at=due_at(item.due_on),
         owner=item.owner,
         partner_agency=item.partner_agency,
@@ -176,10 +187,12 @@ def action_plan_create(
         changes={"solution": [None, plan.solution], "lines": [None, len(lines)]},
     )
     for position, line in enumerate(lines):
+        from_template = isinstance(line.title, Promise)
         item = ActionPlanItem.objects.create(
             plan=plan,
             position=position,
-            title=line.title.strip(),
+            title=message_id(line.title) if from_template else str(line.title).strip(),
+            title_from_template=from_template,
             owner=line.owner,
             partner_agency=line.partner_agency.strip(),
             due_on=line.due_on,
@@ -289,10 +302,17 @@ def action_plan_item_update(
         "owner": item.owner_id,
         "partner_agency": item.partner_agency,
     }
-    item.title, item.due_on = title.strip(), due_on
+    # A template's line sent back unchanged (in the English id or as the editor reads it)
+    # stays a template's line, translated for every reader; any other title is typed text.
+    kept = item.title_from_template and title.strip() in {item.title, item.display_title}
+    if not kept:
+        item.title, item.title_from_template = title.strip(), False
+    item.due_on = due_on
     item.owner, item.partner_agency = owner, partner_agency.strip()
     save_versioned(
-        item, seen_version=seen_version, fields=["title", "due_on", "owner", "partner_agency"]
+        item,
+        seen_version=seen_version,
+        fields=["title", "title_from_template", "due_on", "owner", "partner_agency"],
     )
     after = {
         "title": item.title,
@@ -310,6 +330,7 @@ def action_plan_item_update(
         deadline = due_at(due_on)
         Task.objects.filter(pk=task.pk).update(
             title=item.title,
+            title_params={} if item.title_from_template else None,
             due_at=deadline,
             owner=owner,
             partner_agency=item.partner_agency,
@@ -620,6 +641,41 @@ def placement_abroad_save(
     return placement
 
 
+@transaction.atomic
+def placement_consent_receive(
+    *, case: Case, partner: str, authority: str, given_on: date, reference: str
+) -> PlacementAbroad | None:
+    """The receiving state's consent to a placement abroad, sent by its authority's node in
+    reply to an Art. 33 consultation (SG-07): recorded on the case's placement abroad as a
+    caseworker records a consent received by letter. Without a placement abroad recorded on
+    the case nothing is written and None is answered (the reply stays in the request)."""
+    placement = PlacementAbroad.objects.filter(case=case).first()
+    if placement is None:
+        return None
+    values = {
+        "consent_authority": authority.strip()[:300],
+        "consent_given_on": min(given_on, timezone.localdate()),
+        "consent_reference": reference.strip()[:200],
+    }
+    before = {name: getattr(placement, name) for name in values}
+    for name, value in values.items():
+        setattr(placement, name, value)
+    placement.recorded_by = None
+    save_versioned(placement, seen_version=placement.version, fields=[*values, "recorded_by"])
+    changes = diff(before, values)
+    changes["version"] = [placement.version - 1, placement.version]
+    record(
+        actor=None,
+        actor_label=f"partner:{partner[:60]}",
+        action=AuditAction.UPDATE,
+        obj=placement,
+        case_id=case.pk,
+        changes=changes,
+    )
+    case.placement_abroad = placement
+    return placement
+
+
 # --- follow-up (step 8) ----------------------------------------------------------------------
 
 
@@ -700,8 +756,8 @@ def follow_up_plan_create(
         workflow.task_open(
             case=case,
             kind=TaskKind.FOLLOW_UP,
-            title=_("Follow-up visit %(n)s of %(total)s")
-            % {"n": visit.number, "total": len(dates)},
+            title=gettext_lazy("Follow-up visit %(n)s of %(total)s"),
+            title_params={"n": visit.number, "total": len(dates)},
             due_at=due_at(visit.due_on),
             owner=owner,
             partner_agency=partner_agency,
@@ -974,4 +1030,111 @@ def closure_decided(approval: Approval, decider: User) -> None:
         obj=closure,
         case_id=case.pk,
         changes={"status": [ClosureStatus.REQUESTED, closure.status], "version": [seen, seen + 1]},
+    )
+
+
+# --- siblings (SG-13) ------------------------------------------------------------------------
+
+SIBLINGS = (Relationship.BROTHER, Relationship.SISTER)
+MIN_SEPARATION_REASON = 20
+
+
+def siblings_with_child(case: Case) -> QuerySet[CasePerson]:
+    """The brothers and sisters recorded as living with the child."""
+    return CasePerson.objects.filter(
+        case=case, relationship__in=SIBLINGS, lives_with_child=True
+    ).select_related("person")
+
+
+def sibling_decisions(case: Case) -> dict[Any, SiblingDecision]:
+    """For the decided solution, the latest decision on each sibling."""
+    latest: dict[Any, SiblingDecision] = {}
+    rows = SiblingDecision.objects.filter(case=case, solution=case.decided_solution).order_by(
+        "sibling_id", "-created_at"
+    )
+    for decision in rows:
+        latest.setdefault(decision.sibling_id, decision)
+    return latest
+
+
+def siblings_unsettled(case: Case) -> list[CasePerson]:
+    """SG-13: siblings living with the child for whom a solution that moves the child has no
+    decision to keep them together and no approved separation."""
+    if case.decided_solution not in MOVING_SOLUTIONS:
+        return []
+    decisions = sibling_decisions(case)
+    return [
+        sibling
+        for sibling in siblings_with_child(case)
+        if not (decisions.get(sibling.pk) and decisions[sibling.pk].settled)
+    ]
+
+
+@transaction.atomic
+def sibling_decision_record(
+    *, actor: User, case: Case, sibling: CasePerson, together: bool, reasons: str = ""
+) -> SiblingDecision:
+    """Say whether the decided solution keeps a brother or sister living with the child with
+    her (SG-13). Kept together, it is settled; separated, it needs reasons and is sent to a
+    supervisor, whose approval settles it."""
+    _require_edit(actor, case)
+    if case.decided_solution not in MOVING_SOLUTIONS:
+        raise ValidationError(
+            _("The decided solution does not move the child away: there is nothing to decide.")
+        )
+    if sibling.case_id != case.pk or sibling.relationship not in SIBLINGS:
+        raise ValidationError({"sibling": _("Choose a brother or sister of this child.")})
+    reasons = reasons.strip()
+    if not together and len(reasons) < MIN_SEPARATION_REASON:
+        raise ValidationError(
+            {
+                "reasons": _(
+                    "Give the reasons for separating the siblings (at least %(n)s characters)."
+                )
+                % {"n": MIN_SEPARATION_REASON}
+            }
+        )
+    decision = SiblingDecision(
+        case=case,
+        sibling=sibling,
+        solution=case.decided_solution,
+        together=together,
+        reasons="" if together else reasons,
+        requested_by=actor,
+    )
+    decision.full_clean(exclude=["case", "sibling", "requested_by"])
+    decision.save()
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=decision,
+        case_id=case.pk,
+        changes={"solution": [None, decision.solution], "together": [None, together]},
+    )
+    if not together:
+        workflow.approval_request(
+            actor=actor,
+            case=case,
+            subject=ApprovalSubject.SIBLING_SEPARATION,
+            object_id=decision.pk,
+        )
+    return decision
+
+
+@workflow.approval_handler(ApprovalSubject.SIBLING_SEPARATION)
+def sibling_separation_decided(approval: Approval, decider: User) -> None:
+    """Approved: the separation is settled for this solution. Sent back: it stays unsettled
+    and the move waits for a new decision."""
+    decision = SiblingDecision.objects.select_for_update().filter(pk=approval.object_id).first()
+    if decision is None or approval.status != ApprovalStatus.APPROVED:
+        return
+    seen = decision.version
+    decision.approved_at, decision.approved_by = approval.decided_at, decider
+    save_versioned(decision, seen_version=seen, fields=["approved_at", "approved_by"])
+    record(
+        actor=decider,
+        action=AuditAction.UPDATE,
+        obj=decision,
+        case_id=decision.case_id,
+        changes={"approved_at": [None, decision.approved_at], "version": [seen, seen + 1]},
     )

@@ -23,6 +23,7 @@ urlpatterns = [
         name="action_plan_submit",
     ),
     path("return/", views.return_preparation, name="return_preparation"),
+    path("siblings/", views.sibling_decision, name="sibling_decision"),
     path("placement-abroad/", views.placement_abroad, name="placement_abroad"),
     path("follow-up/new/", views.follow_up_create, name="follow_up_create"),
     path("follow-up/visits/<uuid:visit_id>/report/", views.visit_report, name="visit_report"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kinlink.cases.lifecycle import TransitionRefused
 from kinlink.cases.models import Case
+from kinlink.cases.panels import CHILD_VIEWS, aside_for
 from kinlink.cases.selectors import case_for_edit
 from kinlink.core.concurrency import StaleEdit
 from kinlink.core.http import AuthenticatedRequest
@@ -30,6 +31,7 @@ from kinlink.plans.forms import (
     FollowUpPlanForm,
     PlacementAbroadForm,
     ReturnPreparationForm,
+    SiblingDecisionForm,
     VisitReportForm,
 )
 from kinlink.plans.models import CarerKind, PlacementAbroad, ReturnPreparation
@@ -87,6 +89,11 @@ def _form_page(
     return render(request, "plans/form.html", context)
 
 
+def _with_views(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
+    """The child's views beside a plan that must weigh them (SG-04)."""
+    return aside_for(CHILD_VIEWS, case, request.user)
+
+
 @require_http_methods(["GET", "POST"])
 def action_plan_create(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
     user = request.user
@@ -100,7 +107,7 @@ def action_plan_create(request: AuthenticatedRequest, case_id: UUID) -> HttpResp
         lambda: services.action_plan_create(actor=user, case=case, lines=form.plan_lines()),
         title=gettext_lazy("Make the action plan"),
         done=gettext_lazy("Action plan made; each line is now a task."),
-        extra={"lines": lines},
+        extra={"lines": lines, **_with_views(request, case)},
     )
 
 
@@ -119,6 +126,7 @@ def action_plan_item_add(
         lambda: services.action_plan_item_add(actor=user, plan=plan, **form.arguments()),
         title=gettext_lazy("Add a line to the action plan"),
         done=gettext_lazy("Line added."),
+        extra=_with_views(request, case),
     )
 
 
@@ -144,6 +152,7 @@ def action_plan_item_edit(
         ),
         title=gettext_lazy("Change a line of the action plan"),
         done=gettext_lazy("Line saved."),
+        extra=_with_views(request, case),
     )
 
 
@@ -187,6 +196,24 @@ def return_preparation(request: AuthenticatedRequest, case_id: UUID) -> HttpResp
         ),
         title=gettext_lazy("Prepare the return"),
         done=gettext_lazy("Return preparation saved."),
+        extra=_with_views(request, case),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sibling_decision(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    """SG-13: whether the decided solution keeps the siblings living with the child together."""
+    user = request.user
+    case = case_for_edit(user=user, case_id=case_id)
+    form = SiblingDecisionForm(request.POST or None, siblings=services.siblings_with_child(case))
+    return _form_page(
+        request,
+        case,
+        form,
+        lambda: services.sibling_decision_record(actor=user, case=case, **form.cleaned_data),
+        title=gettext_lazy("Siblings and the decided solution"),
+        done=gettext_lazy("Decision on the siblings recorded."),
+        extra=_with_views(request, case),
     )
 
 
@@ -246,6 +273,7 @@ def closure_request(request: AuthenticatedRequest, case_id: UUID) -> HttpRespons
         ),
         title=gettext_lazy("Request closure"),
         done=gettext_lazy("Closure requested; a supervisor will decide."),
+        extra=_with_views(request, case),
     )
 
 

@@ -100,7 +100,6 @@ def test_forbidden_moves_are_refused_with_an_explanation(
     from kinlink.care import services as care
     from kinlink.care.models import CareArrangement
     from kinlink.cases.models import Case
-    from kinlink.cases.services import case_facts_update
 
     base = live_server.url
     amina, youssef = page, supervisor_page  # caseworker_a and supervisor_a
@@ -206,8 +205,12 @@ def test_forbidden_moves_are_refused_with_an_explanation(
         appointed_on=steps.today(),
     )
     decide_a_return(other.pk, caseworker_a, supervisor_a)
-    case_facts_update(
-        actor=caseworker_a, case=Case.objects.get(pk=other.pk), legal_status="applied"
+    care.legal_procedure_add(
+        actor=caseworker_a,
+        case=Case.objects.get(pk=other.pk),
+        procedure_type="asylum",
+        authority="Direction des migrations, Rabat",
+        lodged_on=steps.today() - timedelta(days=10),
     )
 
     steps.open_case(youssef, base, other.pk)

@@ -86,6 +86,7 @@ class Node:
     server: subprocess.Popen[bytes] | None = None
     worker: subprocess.Popen[bytes] | None = None
     fast_retries: bool = True
+    startup_seconds: float = 30  # a loaded machine may need more
 
     @property
     def url(self) -> str:
@@ -170,7 +171,7 @@ class Node:
             stdout=subprocess.DEVNULL,
             stderr=open(self.folder / "server.log", "ab"),  # noqa: SIM115 -- lives with the process
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + self.startup_seconds
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:

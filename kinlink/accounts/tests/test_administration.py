@@ -255,3 +255,70 @@ def test_the_language_switch_never_redirects_off_the_site(client: Any, caseworke
         reverse("set_language"), {"language": "fr", "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
+
+
+def test_an_account_saved_meanwhile_shows_what_changed_and_keeps_the_input(
+    client: Any, node_admin: User, caseworker_a: User
+) -> None:
+    from kinlink.accounts.services import user_update
+
+    opened = own_account(caseworker_a, teams=[t.pk for t in caseworker_a.teams.all()])
+    user_update(
+        actor=node_admin,
+        user=caseworker_a,
+        seen_version=caseworker_a.version,
+        teams=list(caseworker_a.teams.all()),
+        email="amina@agency.example",
+    )
+    client.force_login(node_admin)
+    response = client.post(
+        reverse("accounts:user_edit", args=[caseworker_a.pk]),
+        {**opened, "full_name": "Amina Benali-Tazi"},
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "caseworker_a@example.org → amina@agency.example" in html  # what changed
+    assert 'value="Amina Benali-Tazi"' in html  # the input, kept
+    assert 'name="version" value="2"' in html  # now on the current version
+    caseworker_a.refresh_from_db()
+    assert caseworker_a.full_name == "Caseworker A"
+    assert caseworker_a.email == "amina@agency.example"
+
+
+def test_a_team_renamed_meanwhile_shows_the_new_name_and_keeps_the_input(
+    client: Any, node_admin: User, team_a: Team
+) -> None:
+    from kinlink.accounts.services import team_update
+
+    team_update(actor=node_admin, team=team_a, seen_version=team_a.version, name="Tangier")
+    client.force_login(node_admin)
+    response = client.post(
+        reverse("accounts:team_edit", args=[team_a.pk]), {"name": "Tanger", "version": 1}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Team A → Tangier" in html
+    assert 'value="Tanger"' in html
+    team_a.refresh_from_db()
+    assert team_a.name == "Tangier"
+
+
+def test_settings_saved_meanwhile_show_what_changed_and_keep_the_input(
+    client: Any, node_admin: User
+) -> None:
+    from kinlink.accounts.forms import NodeSettingsForm
+    from kinlink.accounts.services import node_settings_update
+    from kinlink.core.models import NodeSettings
+
+    current = NodeSettings.current()
+    opened = {name: getattr(current, name) for name in NodeSettingsForm.base_fields}
+    node_settings_update(actor=node_admin, seen_version=current.version, bid_panel_quorum=5)
+    client.force_login(node_admin)
+    response = client.post(
+        reverse("accounts:node_settings"), {**opened, "risk_high_response_hours": 12}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "3 → 5" in html
+    assert 'value="12"' in html
+    assert NodeSettings.current().risk_high_response_hours == 24

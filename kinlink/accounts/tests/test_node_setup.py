@@ -49,3 +49,14 @@ def test_it_runs_only_once(db: Any, monkeypatch: Any) -> None:
     with pytest.raises(CommandError, match="already has an administrator"):
         call_command("node_setup", *ARGS)
     assert User.objects.count() == 1
+
+
+def test_the_agency_it_creates_is_in_the_audit_trail(db: Any, monkeypatch: Any) -> None:
+    from kinlink.directory.models import Agency
+
+    monkeypatch.setenv("KINLINK_ADMIN_PASSWORD", "a long enough pass phrase")
+    call_command("node_setup", *ARGS)
+    agency = Agency.objects.get(code="ax")
+    event = AuditEvent.objects.get(object_id=str(agency.pk), action="create")
+    assert event.actor is None and event.actor_label == "system"
+    assert event.changes["country"] == [None, "MA"]

@@ -374,3 +374,88 @@ def test_the_hold_is_named_on_the_case_page(
     client.force_login(caseworker_a)
     page = client.get(reverse("cases:detail", args=[case_a.pk])).content.decode()
     assert "On hold:" in page and "Missing" in page
+
+
+def test_a_supervisor_reopens_a_closed_case_from_its_page(
+    client: Any, case_a: Any, caseworker_a: Any, supervisor_a: Any, no_satellite_guards: None
+) -> None:
+    move(case_a, caseworker_a, "request_closure")
+    move(case_a, supervisor_a, "approve_closure")
+    case_a.refresh_from_db()
+    client.force_login(supervisor_a)
+    response = client.post(
+        reverse("cases:transition", args=[case_a.pk, "reopen"]),
+        {"version": case_a.version, "reason": "New concern reported by the school"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:detail", args=[case_a.pk])
+    case_a.refresh_from_db()
+    assert (case_a.stage, case_a.reopened_count) == (Stage.ASSESSMENT, 1)
+    event = AuditEvent.objects.filter(case_id=case_a.pk, action="update").last()
+    assert event is not None and event.context["transition"] == "reopen"
+
+
+def test_a_caseworker_posting_a_reopening_changes_nothing(
+    client: Any, case_a: Any, caseworker_a: Any, supervisor_a: Any, no_satellite_guards: None
+) -> None:
+    move(case_a, caseworker_a, "request_closure")
+    move(case_a, supervisor_a, "approve_closure")
+    case_a.refresh_from_db()
+    client.force_login(caseworker_a)
+    response = client.post(
+        reverse("cases:transition", args=[case_a.pk, "reopen"]),
+        {"version": case_a.version, "reason": "New concern reported by the school"},
+    )
+    assert response.status_code == 404
+    case_a.refresh_from_db()
+    assert case_a.stage == Stage.CLOSED
+
+
+def test_other_moves_on_a_closed_case_answer_404(
+    client: Any, case_a: Any, caseworker_a: Any, supervisor_a: Any, no_satellite_guards: None
+) -> None:
+    move(case_a, caseworker_a, "request_closure")
+    move(case_a, supervisor_a, "approve_closure")
+    case_a.refresh_from_db()
+    client.force_login(supervisor_a)
+    response = client.post(
+        reverse("cases:transition", args=[case_a.pk, "suspend"]),
+        {"version": case_a.version, "reason": "Nobody answers the phone"},
+    )
+    assert response.status_code == 404
+    case_a.refresh_from_db()
+    assert (case_a.stage, case_a.hold) == (Stage.CLOSED, "")
+
+
+def test_every_overdue_flag_the_deadline_job_flips_is_audited(
+    case_a: Any, caseworker_a: Any
+) -> None:
+    from kinlink.plans.services import due_at
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        task = task_open(
+            case=case_a,
+            kind=TaskKind.OTHER,
+            title="Medical check",
+            due_at=timezone.now() + timedelta(hours=1),
+            owner=caseworker_a,
+        )
+        traveller.shift(timedelta(hours=2))
+        refresh_deadlines.call()
+        refresh_deadlines.call()
+        flips = AuditEvent.objects.filter(object_id=str(task.pk), changes__has_key="overdue")
+        [flag] = flips
+        assert (flag.actor, flag.actor_label, flag.changes) == (
+            None,
+            "system",
+            {"overdue": [False, True]},
+        )
+        # The deadline moved later: the job clears the flag, and says so.
+        Task.objects.filter(pk=task.pk).update(due_at=due_at(timezone.localdate() + timedelta(3)))
+        refresh_deadlines.call()
+        assert [e.changes for e in flips.order_by("sequence")] == [
+            {"overdue": [False, True]},
+            {"overdue": [True, False]},
+        ]
+    task.refresh_from_db()
+    assert not task.overdue

@@ -209,3 +209,37 @@ def test_who_cannot_edit_cases_cannot_break_the_glass(
     )
     assert response.status_code == 404
     assert not BreakGlassGrant.objects.exists()
+
+
+def test_the_emergency_access_confirmation_shows_the_expiry_in_the_nodes_time_zone(
+    client: Any, settings: Any, caseworker_b: User, case_a: Case
+) -> None:
+    settings.TIME_ZONE = "Asia/Kolkata"  # UTC+5:30, whatever the season
+    with time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=UTC), tick=False):
+        client.force_login(caseworker_b)
+        response = client.post(
+            reverse("cases:break_glass"),
+            {"reference": case_a.reference, "reason": REASON},
+            follow=True,
+        )
+    html = response.content.decode()
+    # 09:00 UTC + 3 hours is 12:00 UTC, 17:30 in Kolkata, written the English way.
+    assert "Emergency access granted until 5:30 p.m." in html
+    assert "12:00" not in html
+
+
+def test_the_emergency_access_expiry_is_written_the_readers_way(
+    client: Any, settings: Any, caseworker_b: User, case_a: Case
+) -> None:
+    from kinlink.accounts.services import user_set_language
+
+    settings.TIME_ZONE = "Asia/Kolkata"
+    user_set_language(user=caseworker_b, language="fr")
+    with time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=UTC), tick=False):
+        client.force_login(caseworker_b)
+        response = client.post(
+            reverse("cases:break_glass"),
+            {"reference": case_a.reference, "reason": REASON},
+            follow=True,
+        )
+    assert "17:30" in response.content.decode()

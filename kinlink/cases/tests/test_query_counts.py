@@ -87,5 +87,8 @@ def test_the_case_page_runs_a_bounded_number_of_queries(
     client.force_login(caseworker_a)
     url = reverse("cases:detail", args=[case_a.pk])
     client.get(url)
-    with django_assert_max_num_queries(25):
+    # One or two queries per panel (care, assessments, plans, exchange, tracing) over the case,
+    # its people, tasks, consents and history: 29 today; a new panel raises it by design, a
+    # query per row (which the tests above catch as growth) never does.
+    with django_assert_max_num_queries(29):
         assert client.get(url).status_code == 200

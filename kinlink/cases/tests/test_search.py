@@ -213,3 +213,17 @@ def test_a_duplicate_outside_the_caseload_is_shown_by_reference_only(
     for detail in ("El Amine", "الأمين", "محمد", "Nyala", str(case_a.pk)):
         assert detail not in html
     assert Case.objects.count() == 1
+
+
+def test_a_name_put_in_the_list_url_is_dropped_not_searched(
+    client: Any, caseworker_a: User, case_a: Case
+) -> None:
+    from kinlink.audit.models import AuditAction, AuditEvent
+
+    client.force_login(caseworker_a)
+    response = client.get(reverse("cases:list") + "?q=Mohamed&stage=identified")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:list") + "?stage=identified"
+    assert not AuditEvent.objects.filter(action=AuditAction.SEARCH).exists()
+    response = client.get(reverse("cases:list") + "?q=Mohamed")
+    assert response["Location"] == reverse("cases:list")

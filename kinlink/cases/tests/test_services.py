@@ -300,3 +300,22 @@ def test_a_french_speaking_caseworker_reads_the_error_in_french(
     assert re.search(r'<html lang="fr"', html)
     assert escape(french) in field_block(html, "date_of_birth")
     assert FUTURE_DOB_MESSAGE not in html
+
+
+def test_an_over_long_consent_reason_shows_only_its_own_error(
+    client: Any, caseworker_a: User
+) -> None:
+    client.force_login(caseworker_a)
+    data = registration_post(
+        caseworker_a,
+        consent_given_by="",
+        consent_scopes=[],
+        consent_legal_basis="vital_interests",
+        consent_reason="x" * 2001,
+    )
+    response = client.post(reverse("cases:register"), data)
+    assert response.status_code == 200
+    block = field_block(response.content.decode(), "consent_reason")
+    assert "at most 2000 characters" in block
+    assert "Record who gave consent" not in block
+    assert Case.objects.count() == 0

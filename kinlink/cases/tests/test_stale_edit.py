@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -105,3 +107,21 @@ def test_a_stale_edit_leaves_no_trace_in_the_audit_trail(caseworker_a: User, cas
             identity={"current_location": "Fes"},
         )
     assert AuditEvent.objects.count() == before
+
+
+def test_an_edit_opened_before_a_reassignment_says_the_assignment_changed(
+    caseworker_a: User, supervisor_a: User, case_a: Case, team_b: Any
+) -> None:
+    from kinlink.cases.services import case_assign
+
+    opened_at = edit_post(case_a)
+    case_assign(actor=supervisor_a, case=case_a, seen_version=case_a.version, team=team_b)
+    response = signed_in(caseworker_a).post(
+        reverse("cases:edit", args=[case_a.pk]), {**opened_at, "current_location": "Rabat"}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "team: Team A → Team B" in html
+    assert "Another change to this case" not in html
+    case_a.refresh_from_db()
+    assert case_a.current_location == "Tangier"

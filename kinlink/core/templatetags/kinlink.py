@@ -31,13 +31,25 @@ def consent_scopes(scopes: list[str] | None) -> str:
     return ", ".join(str(ConsentScope(s).label) for s in scopes or [] if s in ConsentScope.values)
 
 
+def _change_labels() -> dict[str, str]:
+    """Keys of audit changes that are no model field, in the reader's words."""
+    return {
+        "assigned": _("assigned"),
+        "unassigned": _("unassigned"),
+        "overdue": _("overdue"),
+        "escalated": _("escalated"),
+    }
+
+
 def field_label(name: str) -> str:
     """A case field's name as the reader knows it (its translated label)."""
     from django.core.exceptions import FieldDoesNotExist
 
-    from kinlink.cases.models import Case, CasePerson, Consent, Person
+    from kinlink.cases.models import Approval, Case, CasePerson, Consent, Person, Task
 
-    for model in (Case, Consent, CasePerson, Person):
+    if name in (labels := _change_labels()):
+        return labels[name]
+    for model in (Case, Consent, CasePerson, Person, Task, Approval):
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
@@ -58,16 +70,62 @@ def change_details(changes: dict[str, Any] | None) -> str:
     for field, values in sorted((changes or {}).items()):
         if field == "version" or not isinstance(values, list) or len(values) != 2:
             continue
-        old, new = values
+        old, new = (", ".join(map(str, v)) if isinstance(v, list) else v for v in values)
         parts.append(
             _("%(field)s: %(old)s → %(new)s")
             % {
                 "field": field_label(field),
                 "old": old if old not in (None, "") else "—",
-                "new": new,
+                "new": new if new not in (None, "") else "—",
             }
         )
     return "; ".join(parts)
+
+
+@register.filter
+def actor_name(event: Any) -> str:
+    """Who did what an audit event records: the person, or the system, in the reader's words."""
+    if event.actor_id is not None and event.actor is not None:
+        return str(event.actor.full_name or event.actor.get_username())
+    if event.actor_label == "system":
+        return _("system")
+    return str(event.actor_label)
+
+
+def _move_summary(name: str, changes: dict[str, Any]) -> str:
+    from kinlink.cases.lifecycle import TRANSITIONS
+    from kinlink.cases.models import Hold, Stage
+
+    transition = TRANSITIONS.get(name)
+    label = str(transition.label) if transition else name
+    if isinstance(changes.get("stage"), list) and len(changes["stage"]) == 2:
+        old, new = (
+            str(Stage(value).label) if value in Stage.values else str(value or "—")
+            for value in changes["stage"]
+        )
+        return _("%(move)s: %(old)s → %(new)s") % {"move": label, "old": old, "new": new}
+    hold = changes.get("hold")
+    if isinstance(hold, list) and len(hold) == 2:
+        if hold[1] in Hold.values:
+            return _("%(move)s: on hold (%(hold)s)") % {"move": label, "hold": Hold(hold[1]).label}
+        if hold[0] in Hold.values:
+            return _("%(move)s: hold lifted (%(hold)s)") % {
+                "move": label,
+                "hold": Hold(hold[0]).label,
+            }
+    return label
+
+
+@register.filter
+def event_summary(event: Any) -> str:
+    """What an event of a case's history did: a lifecycle move by its name, from → to; any
+    other event by its action and the fields it changed (values stay on detailed views)."""
+    name = (event.context or {}).get("transition")
+    if name:
+        return _move_summary(str(name), event.changes or {})
+    summary = str(event.get_action_display())
+    fields = changed_fields(event.changes)
+    return f"{summary}: {fields}" if fields else summary
 
 
 @register.filter

@@ -10,10 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from kinlink.accounts.models import User
+from kinlink.accounts.models import Team, User
+from kinlink.audit.models import AuditEvent
 from kinlink.audit.services import verify_chain
-from kinlink.cases.models import Case, Stage
+from kinlink.care.models import LegalProcedure
+from kinlink.cases.models import Case, CaseType, MissingReport, Stage
 from kinlink.cases.policies import visible_cases
+from kinlink.directory.models import Agency
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +27,20 @@ def demo(settings: Any) -> None:
     call_command("load_demo", verbosity=0)
 
 
-def test_it_loads_forty_children_at_every_step(demo: None) -> None:
+def test_it_loads_forty_children_of_every_case_type_at_every_step_some_on_hold(
+    demo: None,
+) -> None:
+    # One load for all of these: the demo takes seconds to write.
     stages = Counter(Case.objects.values_list("stage", flat=True))
     assert sum(stages.values()) == 40
     assert set(stages) == set(Stage.values)
+    assert set(Case.objects.values_list("case_type", flat=True)) == set(CaseType.values)
+    holds = set(Case.objects.exclude(hold="").values_list("hold", flat=True))
+    assert {"missing", "suspended"} <= holds
+    missing = Case.objects.get(hold="missing")
+    assert MissingReport.objects.filter(case=missing, found_at__isnull=True).exists()
+    assert Case.objects.filter(tracing_status="in_progress").exists()
+    assert LegalProcedure.objects.filter(status="applied").exists()
 
 
 def test_cases_past_the_decision_were_taken_there_by_the_moves(demo: None) -> None:
@@ -37,7 +50,13 @@ def test_cases_past_the_decision_were_taken_there_by_the_moves(demo: None) -> No
     assert later.exists()
     for case in later:
         assert case.bids.filter(status="decided", submission_approved_at__isnull=False).exists()
-        assert case.decided_solution == "host"
+        assert case.decided_solution in {"host", "return"}
+    returns = later.filter(decided_solution="return")
+    assert returns.exists()
+    for case in returns:  # a return goes ahead only verified and prepared (SG-05, SG-10)
+        assert case.family_verified_at is not None
+        assert case.tracing_status == "verified"
+        assert case.return_preparation.reception_confirmed
 
 
 def test_each_persona_sees_the_caseload_the_readme_names(demo: None) -> None:
@@ -57,6 +76,8 @@ def test_the_demo_leaves_an_intact_audit_trail(demo: None) -> None:
     report = verify_chain()
     assert report.intact, report.problem
     assert report.checked > 500
+    for row in [*Agency.objects.all(), *Team.objects.all()]:  # the set-up writes too
+        assert AuditEvent.objects.filter(object_id=str(row.pk), action="create").exists(), row
 
 
 def test_it_never_loads_outside_demo_mode(settings: Any) -> None:
@@ -69,3 +90,17 @@ def test_it_never_loads_outside_demo_mode(settings: Any) -> None:
 def test_it_never_loads_into_a_node_that_has_data(demo: None) -> None:
     call_command("load_demo", verbosity=0)
     assert Case.objects.count() == 40
+
+
+@pytest.mark.parametrize("args", [["--country", "GN"], ["--country", "FR", "--generic"]])
+def test_a_network_nodes_agency_and_team_are_in_the_audit_trail(
+    settings: Any, args: list[str]
+) -> None:
+    settings.DEMO_MODE = True
+    call_command("load_network_node", *args, verbosity=0)
+    for row in [
+        *Agency.objects.filter(code__startswith=("demo" if "--generic" in args else "dne")),
+        *Team.objects.all(),
+    ]:
+        event = AuditEvent.objects.get(object_id=str(row.pk), action="create")
+        assert event.actor is None and event.actor_label == "system"

@@ -121,3 +121,17 @@ def test_kosovo_is_in_the_directory_and_not_a_1996_party(shipped: Any) -> None:
     assert answer.country_a is not None
     assert answer.instrument("hc1996").a.bound is False
     assert answer.procedure == Procedure.NONE
+
+
+def test_the_1980_convention_binds_two_states_once_the_later_one_is_bound(shipped: Any) -> None:
+    # France in force 1 December 1983, the United States 1 July 1988 (HCCH table).
+    before = framework_between("FR", "US", on=date(1988, 6, 30)).instrument("hc1980")
+    after = framework_between("FR", "US", on=date(1988, 7, 1)).instrument("hc1980")
+    assert before.in_force_in_both is False
+    assert after.in_force_in_both is True
+
+
+def test_a_1980_party_named_without_a_date_leaves_the_answer_open(shipped: Any) -> None:
+    answer = framework_between("FR", "GB", on=date(2026, 1, 1))
+    assert answer.instrument("hc1980").b.status.kind == "party"
+    assert answer.instrument("hc1980").in_force_in_both is None

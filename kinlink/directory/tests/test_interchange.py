@@ -4,6 +4,7 @@ its line; export and import round-trip."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from kinlink.directory.interchange import (
     latest_shipped_file,
     parse_and_validate,
 )
-from kinlink.directory.models import Agency, Country, TreatyStatus
+from kinlink.directory.models import Agency, Country, InstrumentCoverage, TreatyStatus
 from kinlink.directory.services import directory_import
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +196,25 @@ def test_the_shipped_file_keeps_one_row_per_line() -> None:
         len(data[s]) for s in ("instruments", "countries", "statuses", "agencies", "legal_notes")
     )
     assert len(text.splitlines()) >= rows
+
+
+def test_the_shipped_directory_says_what_it_records_for_1980_1993_and_each_country(
+    shipped: Any,
+) -> None:
+    assert TreatyStatus.objects.filter(instrument="hc1980").count() == 90
+    assert TreatyStatus.objects.filter(instrument="hc1993").count() == 70
+    assert not InstrumentCoverage.objects.get(instrument="hc1980").parties_complete
+    assert not InstrumentCoverage.objects.get(instrument="hc1993").parties_complete
+    # Every fact not read in the primary source says why.
+    assert not TreatyStatus.objects.filter(verified=False, note="").exists()
+    usa = TreatyStatus.objects.get(country__code="US", instrument="hc1980")
+    assert (usa.kind, usa.in_force_on, usa.verified) == ("ratification", date(1988, 7, 1), True)
+    # Ages of majority only where a source gives them; none assumed.
+    with_age = Country.objects.exclude(age_of_majority=None)
+    assert with_age.count() == 24
+    assert not with_age.filter(age_of_majority_source="").exists()
+    assert Country.objects.get(code="DZ").age_of_majority == 19
+    assert Country.objects.get(code="US").age_of_majority is None
+    with_authority = Country.objects.exclude(central_authority_name="")
+    assert with_authority.count() == 10
+    assert not with_authority.filter(central_authority_source="").exists()

@@ -45,6 +45,38 @@ def last_refusal_audited() -> str:
     return str(event.context["refusal"])
 
 
+def outgoing_tracing(guinea: SimulatedPeer, case: Any, status: str) -> CrossBorderRequest:
+    """A tracing request this node sent to the Guinean peer, in the given status."""
+    from kinlink.exchange.models import Direction
+
+    return CrossBorderRequest.objects.create(
+        conversation=uuid.uuid4(),
+        reference=f"MA-AGENCE-A-2026-{CrossBorderRequest.objects.count() + 2:05d}",
+        direction=Direction.OUTGOING,
+        request_type="tracing",
+        agency=case.agency,
+        peer=guinea.peer,
+        case=case,
+        status=status,
+        due_on=timezone.localdate() + timedelta(days=10),
+    )
+
+
+def sealed_by(ring: keys.KeyRing, guinea: SimulatedPeer, node_keys: keys.KeyRing) -> bytes:
+    """A request envelope in the Guinean peer's name, signed with another ring's keys."""
+    return seal(
+        ring=ring,
+        sender=guinea.node_id,
+        recipient="ma-test",
+        recipient_key=node_keys.encryption_key().public(),
+        message_id=uuid.uuid4(),
+        kind="request",
+        request=uuid.uuid4(),
+        body=request_body(),
+        now=timezone.now(),
+    )
+
+
 def test_a_request_from_a_peer_lands_in_the_inbox_with_a_signed_receipt(
     client: Any, guinea: SimulatedPeer, staff: None, supervisor_a: Any
 ) -> None:
@@ -157,17 +189,7 @@ def test_an_envelope_signed_with_a_key_the_peer_never_published_is_refused(
     client: Any, guinea: SimulatedPeer, staff: None, node_keys: keys.KeyRing
 ) -> None:
     impostor = keys.new_ring()
-    token = seal(
-        ring=impostor,
-        sender=guinea.node_id,
-        recipient="ma-test",
-        recipient_key=node_keys.encryption_key().public(),
-        message_id=uuid.uuid4(),
-        kind="request",
-        request=uuid.uuid4(),
-        body=request_body(),
-        now=timezone.now(),
-    )
+    token = sealed_by(impostor, guinea, node_keys)
     response = post(client, token)
     assert (response.status_code, refusal(response)) == (403, "unknown_key")
     assert nothing_applied()
@@ -180,17 +202,7 @@ def test_an_envelope_signed_by_the_wrong_key_under_a_trusted_key_id_is_refused(
     # The impostor claims the peer's key id for a key of its own.
     for ring_key in impostor.keys:
         ring_key.jwk["kid"] = guinea.ring.active(ring_key.use).kid
-    token = seal(
-        ring=impostor,
-        sender=guinea.node_id,
-        recipient="ma-test",
-        recipient_key=node_keys.encryption_key().public(),
-        message_id=uuid.uuid4(),
-        kind="request",
-        request=uuid.uuid4(),
-        body=request_body(),
-        now=timezone.now(),
-    )
+    token = sealed_by(impostor, guinea, node_keys)
     response = post(client, token)
     assert (response.status_code, refusal(response)) == (403, "bad_signature")
     assert nothing_applied()
@@ -350,19 +362,7 @@ def test_a_reply_from_a_node_that_is_not_the_addressee_is_refused(
 def test_a_reply_to_a_withdrawn_request_is_refused(
     client: Any, guinea: SimulatedPeer, staff: None, case_a: Any
 ) -> None:
-    from kinlink.exchange.models import Direction
-
-    request = CrossBorderRequest.objects.create(
-        conversation=uuid.uuid4(),
-        reference="MA-AGENCE-A-2026-00002",
-        direction=Direction.OUTGOING,
-        request_type="tracing",
-        agency=case_a.agency,
-        peer=guinea.peer,
-        case=case_a,
-        status=RequestStatus.WITHDRAWN,
-        due_on=timezone.localdate() + timedelta(days=10),
-    )
+    request = outgoing_tracing(guinea, case_a, RequestStatus.WITHDRAWN)
     token = guinea.seal(
         kind="reply",
         conversation=request.conversation,
@@ -374,3 +374,26 @@ def test_a_reply_to_a_withdrawn_request_is_refused(
     assert request.status == RequestStatus.WITHDRAWN
     assert not request.messages.exists()
     assert last_refusal_audited() == "withdrawn"
+
+
+def test_the_task_to_read_a_reply_is_titled_in_each_readers_language(
+    client: Any, guinea: SimulatedPeer, staff: None, case_a: Any
+) -> None:
+    from django.utils import translation
+
+    from kinlink.cases.models import Task
+
+    request = outgoing_tracing(guinea, case_a, RequestStatus.IN_PROGRESS)
+    with translation.override("fr"):  # the language of whoever's request delivered the reply
+        token = guinea.seal(
+            kind="reply",
+            conversation=request.conversation,
+            body={"text": "", "data": {"outcome": "found", "findings": "Mother found."}},
+        )
+        assert post(client, token).status_code == 200
+    task = Task.objects.get(case=case_a, source_id=request.pk)
+    assert task.title == "Read the reply of %(peer)s: %(what)s"
+    with translation.override("en"):
+        assert task.display_title == f"Read the reply of {guinea.peer.name}: Family found"
+    with translation.override("es"):
+        assert task.display_title == f"Leer la respuesta de {guinea.peer.name}: Familia encontrada"

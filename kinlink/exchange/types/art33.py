@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kinlink.cases.models import CaseType
 from kinlink.exchange.registry import Field, RequestType, carer, register
 from kinlink.exchange.types.common import CHILD, SUMMARY, past_date, read_the_reply_task, text_field
+from kinlink.plans.services import placement_consent_receive
 
 OUTCOMES = (
     ("granted", _("Consent given")),
@@ -35,7 +36,19 @@ class ConsentReplyForm(forms.Form):
 
 
 def on_reply(request: Any, data: dict[str, Any]) -> None:
-    read_the_reply_task(request, dict(OUTCOMES)[data["decision"]])
+    """A consent (with or without conditions) is recorded on the case's placement abroad,
+    which lifts the SG-07 guard; a refusal closes the option: it is read by the caseworker."""
+    recorded = None
+    if data["decision"] in {"granted", "conditions"}:
+        recorded = placement_consent_receive(
+            case=request.case,
+            partner=request.peer.name,
+            authority=data["authority"],
+            given_on=data["decided_on"],
+            reference=data["reference"],
+        )
+    if recorded is None or data["decision"] == "conditions":
+        read_the_reply_task(request, dict(OUTCOMES)[data["decision"]])
 
 
 ART33 = register(

@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kinlink.cases import workflow
@@ -57,8 +56,8 @@ def read_the_reply_task(request: Any, what: Any) -> None:
     workflow.task_open(
         case=case,
         kind=TaskKind.OTHER,
-        title=gettext("Read the reply of %(peer)s: %(what)s")
-        % {"peer": request.peer.name, "what": what},
+        title=_("Read the reply of %(peer)s: %(what)s"),
+        title_params={"peer": request.peer.name, "what": what},
         due_at=timezone.now() + timedelta(days=3),
         owner=case.lead_caseworker,
         source_id=request.pk,

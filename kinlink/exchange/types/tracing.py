@@ -24,6 +24,14 @@ class TracingReplyForm(forms.Form):
     findings = text_field(_("What was done and found"))
 
 
+def on_receive(request: Any) -> None:
+    # The receiving node matches the child sought against its own cases, in the background,
+    # and answers only whether a possible match is being reviewed (kinlink.tracing.abroad).
+    from kinlink.tracing.abroad import incoming_received
+
+    incoming_received(request)
+
+
 def on_reply(request: Any, data: dict[str, Any]) -> None:
     label = dict(OUTCOMES)[data["outcome"]]
     read_the_reply_task(request, label)
@@ -45,6 +53,7 @@ TRACING = register(
         reply_form=TracingReplyForm,
         case_type_on_accept=CaseType.TRACING_ONLY,
         on_reply=on_reply,
+        on_receive=on_receive,
         outcomes=OUTCOMES,
     )
 )

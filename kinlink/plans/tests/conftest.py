@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import make_user
+from kinlink.care.models import LegalProcedure, ProcedureType
 from kinlink.cases.models import Case, Stage
 from kinlink.cases.services import case_facts_update
 from kinlink.plans import services
@@ -19,11 +20,25 @@ def reload(obj: Any) -> Any:
     return obj
 
 
-def decide(case: Any, solution: str = "return", **facts: Any) -> Any:
-    """Set the hub facts other apps keep: the decided solution, the child heard by default."""
+def decide(case: Any, solution: str = "return", claim: str | None = None, **facts: Any) -> Any:
+    """Set the hub facts other apps keep: the decided solution, the child heard and the family
+    verified (SG-10) by default; `claim` records an asylum claim in that status, as the
+    legal-procedures record does."""
+    if claim is not None:
+        LegalProcedure.objects.update_or_create(
+            case=case,
+            procedure_type=ProcedureType.ASYLUM,
+            defaults={
+                "authority": "Asylum office",
+                "lodged_on": timezone.localdate() - timedelta(days=30),
+                "status": claim,
+                "status_changed_at": timezone.now(),
+            },
+        )
     values: dict[str, Any] = {
         "decided_solution": solution,
         "child_views_recorded_at": timezone.now(),
+        "family_verified_at": timezone.now(),
     }
     values.update(facts)
     return case_facts_update(actor=None, case=case, **values)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kinlink.audit.models import AuditEvent
+from kinlink.care.models import LegalProcedure, ProcedureStatus, ProcedureType
 from kinlink.cases.lifecycle import TRANSITIONS, TransitionRefused, refusals
 from kinlink.cases.models import (
     Approval,
@@ -69,12 +70,22 @@ def test_a_fully_prepared_return_raises_none_of_the_return_safeguards(
 @pytest.mark.parametrize(
     ("facts", "expected"),
     [
-        ({"legal_status": "applied"}, CLAIM),
-        ({"legal_status": "appeal"}, CLAIM),
-        ({"trafficking_reflection_until": timezone.localdate()}, "reflection period"),
+        ({"claim": "applied"}, CLAIM),
+        ({"claim": "appeal"}, CLAIM),
+        ({"claim": "refused"}, "refused at first instance"),
+        (
+            {"trafficking_reflection_until": timezone.localdate() + timedelta(days=1)},
+            "reflection period",
+        ),
         ({"child_views_recorded_at": None}, "child's views must be recorded"),
     ],
-    ids=["claim pending", "appeal pending", "reflection period", "child not heard"],
+    ids=[
+        "claim pending",
+        "appeal pending",
+        "refused, not final",
+        "reflection period",
+        "child not heard",
+    ],
 )
 def test_a_return_is_refused_while_a_case_fact_forbids_it(
     return_case: Any, caseworker_a: Any, supervisor_a: Any, facts: dict[str, Any], expected: str
@@ -121,8 +132,30 @@ def test_a_return_is_refused_while_the_preparation_lacks_a_condition(
     assert not ActionPlan.objects.exists()
 
 
+@pytest.mark.parametrize("status", ["granted", "final"])
+def test_a_protection_claim_decided_for_good_does_not_hold_the_return(
+    return_case: Any, status: str
+) -> None:
+    decide(return_case, "return", claim=status)
+    assert not [m for m in messages_of(return_case, "implement_solution") if "claim" in m]
+
+
+def test_a_pending_procedure_on_another_matter_does_not_hold_the_return(
+    return_case: Any,
+) -> None:
+    LegalProcedure.objects.create(
+        case=return_case,
+        procedure_type=ProcedureType.BIRTH_REGISTRATION,
+        authority="Civil registry",
+        lodged_on=timezone.localdate(),
+        status=ProcedureStatus.APPLIED,
+        status_changed_at=timezone.now(),
+    )
+    assert not [m for m in messages_of(return_case, "implement_solution") if "claim" in m]
+
+
 def test_each_missing_return_condition_is_named_on_its_own(case_a: Any) -> None:
-    decide(case_a, "return", legal_status="applied")
+    decide(case_a, "return", claim="applied")
     case = move_to(case_a, Stage.SOLUTION_DETERMINATION)
     messages = messages_of(case, "implement_solution")
     for expected in ("assessment", "agreed in writing", "reception", CLAIM):
@@ -130,7 +163,7 @@ def test_each_missing_return_condition_is_named_on_its_own(case_a: Any) -> None:
 
 
 def test_the_return_safeguards_do_not_apply_to_other_solutions(case_a: Any) -> None:
-    decide(case_a, "host", legal_status="applied", child_views_recorded_at=None)
+    decide(case_a, "host", claim="applied", child_views_recorded_at=None)
     case = move_to(case_a, Stage.SOLUTION_DETERMINATION)
     assert not [m for m in messages_of(case, "implement_solution") if "return" in m.lower()]
 
@@ -452,7 +485,7 @@ def test_follow_up_of_a_return_is_refused_while_a_claim_is_pending(
     follow_up(return_case, caseworker_a)
     case = move_to(return_case, Stage.IMPLEMENTATION)
     assert messages_of(case, "start_follow_up") == []
-    decide(case, "return", legal_status="applied")
+    decide(case, "return", claim="applied")
     with pytest.raises(TransitionRefused) as refused:
         _take(case, caseworker_a, "start_follow_up")
     assert any(CLAIM in r.message and r.where for r in refused.value.refusals)
@@ -525,7 +558,7 @@ def test_the_case_page_checklist_is_the_guards_return_checks(
     from kinlink.plans.safeguards import RETURN_CHECK_LABELS, RETURN_CHECKS
     from kinlink.plans.selectors import return_checklist
 
-    decide(case_a, "return", legal_status="applied")
+    decide(case_a, "return", claim="applied")
     prepare_return(case_a, caseworker_a, carer_agreed_on=None)
     case = reload(case_a)
     checklist = return_checklist(case)

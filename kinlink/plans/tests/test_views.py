@@ -124,7 +124,7 @@ def test_the_visit_form_shows_the_message_beside_the_field_and_saves_nothing(
 def test_the_action_plan_form_refuses_a_return_and_lists_what_is_missing(
     client: Any, caseworker_a: Any, case_a: Any
 ) -> None:
-    decide(case_a, "return", legal_status="appeal")
+    decide(case_a, "return", claim="appeal")
     client.force_login(caseworker_a)
     url = reverse("plans:action_plan_create", args=[case_a.pk])
     page = client.get(url)
@@ -212,7 +212,7 @@ def test_the_case_page_shows_the_plan_the_return_checklist_the_visits_and_the_cl
 ) -> None:
     from kinlink.plans.tests.conftest import closure_values, prepare_return
 
-    decide(case_a, "return", legal_status="granted")
+    decide(case_a, "return", claim="granted")
     prepare_return(case_a, caseworker_a)
     plan = services.action_plan_create(actor=caseworker_a, case=reload(case_a))
     services.action_plan_submit(actor=caseworker_a, plan=plan)

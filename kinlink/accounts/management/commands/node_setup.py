@@ -19,8 +19,9 @@ from django.db import transaction
 
 from kinlink.accounts.models import Role, User
 from kinlink.accounts.services import user_create
-from kinlink.directory.models import Agency
+from kinlink.directory.models import Agency, AgencyKind
 from kinlink.directory.reference import is_country
+from kinlink.directory.services import agency_create
 
 
 class Command(BaseCommand):
@@ -49,10 +50,18 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         with transaction.atomic():
-            agency, _ = Agency.objects.get_or_create(
-                code=options["agency_code"],
-                defaults={"name": options["agency"], "country": country},
-            )
+            agency = Agency.objects.filter(code=options["agency_code"]).first()
+            if agency is None:
+                try:
+                    agency = agency_create(
+                        actor=None,
+                        name=options["agency"],
+                        country=country,
+                        code=options["agency_code"],
+                        kind=AgencyKind.CHILD_PROTECTION_AUTHORITY,
+                    )
+                except ValidationError as error:
+                    raise CommandError(" ".join(error.messages)) from error
             user_create(
                 actor=None,
                 username=options["username"],

@@ -17,16 +17,23 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from kinlink.accounts.models import Role, Team, User
-from kinlink.accounts.services import user_create
+from kinlink.accounts.models import Role, User
+from kinlink.accounts.services import team_create, user_create
+from kinlink.care.services import legal_procedure_add
 from kinlink.cases import services
 from kinlink.cases.models import Case, CaseType, Stage
+from kinlink.cases.workflow import case_transition
 from kinlink.core.models import MFAEnforcement, NodeSettings
 from kinlink.demo import history
-from kinlink.directory.models import Agency
+from kinlink.directory.models import AgencyKind
 from kinlink.directory.services import agency_create
 
 DEMO_PASSWORD = "kinlink-demo-password"  # noqa: S105 (demo mode only, printed in the README)
+# Children (by their index in CHILDREN) whose solution is a return, who are missing, or whose
+# case is suspended; the others past step 6 stay in the host country.
+RETURNS = frozenset({16, 27})
+MISSING = frozenset({13})
+SUSPENDED = frozenset({33})
 
 PERSONAS = [
     # username, full name, role, teams
@@ -143,7 +150,9 @@ class Command(BaseCommand):
 
     def _load(self) -> int:
         rng = random.Random(2026)  # noqa: S311 (the same demo on every machine; not security)
-        agency = Agency.objects.create(
+        agency = agency_create(
+            actor=None,
+            kind=AgencyKind.CHILD_PROTECTION_AUTHORITY,
             name="Agence nationale de protection de l'enfance (démonstration)",
             country="MA",
             code="anpe-demo",
@@ -151,7 +160,7 @@ class Command(BaseCommand):
         for values in DEMO_AGENCIES:
             agency_create(actor=None, **values)
         teams = {
-            name: Team.objects.create(agency=agency, name=name)
+            name: team_create(actor=None, agency=agency, name=name)
             for name in ("Tangier reception", "Oujda reception")
         }
         # The demonstration personas sign in with the password alone; an administrator can
@@ -183,7 +192,9 @@ class Command(BaseCommand):
             age = rng.randint(9, 17)
             exact_dob = index % 4 == 0
             stage = stages[index % len(stages)]
-            case_type = types[index % len(types)] if index % 2 else CaseType.UASC_HOST
+            # Half the children are unaccompanied in the host country; the other half take
+            # every case type in turn.
+            case_type = types[(index // 2) % len(types)] if index % 2 else CaseType.UASC_HOST
             case = services.case_register(
                 actor=lead,
                 team=team,
@@ -247,5 +258,42 @@ class Command(BaseCommand):
                 guardian=people["salma"] if in_tangier and index % 4 == 1 else None,
                 day=registered.date(),
                 target=stage,
+                solution="return" if index in RETURNS else "host",
             )
+            self._side_records(index, case, lead, registered)
         return len(CHILDREN)
+
+    def _side_records(self, index: int, case: Case, lead: User, registered: Any) -> None:
+        """A legal procedure under way on the cases at step 4, and a few on hold."""
+        case.refresh_from_db()
+        if case.stage == Stage.INTERIM_CARE:
+            legal_procedure_add(
+                actor=lead,
+                case=case,
+                procedure_type="residence",
+                authority="Préfecture de Tanger",
+                lodged_on=registered.date(),
+                next_deadline=timezone.localdate() + timedelta(days=20 + index),
+                deadline_what="Hand in the school certificate",
+            )
+        case.refresh_from_db()
+        if index in MISSING:
+            now = timezone.now()
+            services.missing_report(
+                actor=lead,
+                case=case,
+                seen_version=case.version,
+                last_seen_at=now - timedelta(hours=30),
+                circumstances="Did not come back to the centre after school.",
+                authority="Commissariat central",
+                notified_at=now - timedelta(hours=26),
+                authority_reference=f"PV-{index:04d}",
+            )
+        elif index in SUSPENDED:
+            case_transition(
+                actor=lead,
+                case=case,
+                name="suspend",
+                seen_version=case.version,
+                reason="The child withdrew consent for now; review in a month.",
+            )

@@ -16,13 +16,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from kinlink.accounts.models import Role, Team, User
-from kinlink.accounts.services import user_create
+from kinlink.accounts.models import Role, User
+from kinlink.accounts.services import team_create, user_create
 from kinlink.cases.models import Case
 from kinlink.cases.services import case_register
 from kinlink.core.models import MFAEnforcement, NodeSettings
 from kinlink.demo.management.commands.load_demo import DEMO_PASSWORD
-from kinlink.directory.models import Agency
+from kinlink.directory.models import AgencyKind
+from kinlink.directory.services import agency_create
 
 # country: agency name, code, team, [(username, full name, role)], interface language
 NODES: dict[str, dict[str, Any]] = {
@@ -87,10 +88,17 @@ class Command(BaseCommand):
         spec = GENERIC if options["generic"] else NODES.get(country, GENERIC)
         with transaction.atomic():
             code = f"demo-{country.lower()}" if spec is GENERIC else spec["code"]
-            agency = Agency.objects.create(name=spec["agency"], country=country, code=code)
+            # Through the services, so a network node's set-up is in its audit trail too.
+            agency = agency_create(
+                actor=None,
+                kind=AgencyKind.CHILD_PROTECTION_AUTHORITY,
+                name=spec["agency"],
+                country=country,
+                code=code,
+            )
+            team = team_create(actor=None, agency=agency, name=spec["team"])
             NodeSettings.current()
             NodeSettings.objects.filter(pk=1).update(mfa_enforcement=MFAEnforcement.OFF)
-            team = Team.objects.create(agency=agency, name=spec["team"])
             people = {
                 username: user_create(
                     actor=None,
