@@ -22,7 +22,12 @@ from kinlink.audit.models import AuditEvent
 from kinlink.audit.services import REDACTED
 from kinlink.core import crypto
 from kinlink.core.backups import backup, open_backup
-from kinlink.core.fields import EncryptedBinaryField, EncryptedJSONField, encrypted_fields
+from kinlink.core.fields import (
+    EncryptedBinaryField,
+    EncryptedJSONField,
+    EncryptedTextField,
+    encrypted_fields,
+)
 from kinlink.core.rotation import rotate_data_keys, values_not_on
 from kinlink.plans import services as plans
 from kinlink.plans.models import FollowUpVisit
@@ -62,7 +67,9 @@ def _ensure_a_row(model: type[models.Model]) -> None:
     for field in model._meta.concrete_fields:
         if field.primary_key or field.has_default() or field.null:
             continue
-        if field.blank and not isinstance(field, models.ForeignKey):
+        # A blank narrative is filled too: some rows need one (a separation of siblings has
+        # its reasons), and every encrypted field gets the sentinel afterwards anyway.
+        if field.blank and not isinstance(field, models.ForeignKey | EncryptedTextField):
             continue
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             continue

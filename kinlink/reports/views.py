@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
@@ -140,7 +141,15 @@ def network_dashboard(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _refused(request: AuthenticatedRequest, message: str, form: forms.Form | None = None) -> Any:
-    return render(request, "reports/refused.html", {"message": message, "form": form}, status=400)
+    """An export that was not produced: the reason, and the way back to its dashboard."""
+    dashboard = "reports:team" if request.user.role == "supervisor" else "reports:node"
+    back = f"{reverse(dashboard)}?{request.GET.urlencode()}"
+    return render(
+        request,
+        "reports/refused.html",
+        {"message": message, "form": form, "back": back},
+        status=400,
+    )
 
 
 @require_GET

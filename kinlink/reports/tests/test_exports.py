@@ -116,6 +116,8 @@ def test_an_export_larger_than_the_limit_is_refused_and_nothing_is_produced(
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert "would hold 6 rows; the limit is 3" in response.content.decode()
+    # The way back is the supervisor's own dashboard with the same filters, not a script.
+    assert f'href="{reverse("reports:team")}?' in response.content.decode()
     assert AuditEvent.objects.filter(action="export").count() == before
 
 
