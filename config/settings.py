@@ -295,6 +295,10 @@ KINLINK_PERIODIC_JOBS = {
     "kinlink.reports.jobs.send_network_statistics": int(
         os.environ.get("KINLINK_NETWORK_STATISTICS_EVERY", "86400")
     ),
+    # The signed head of the audit chain to the witness node, if the node settings name one.
+    "kinlink.audit.jobs.send_audit_checkpoint": int(
+        os.environ.get("KINLINK_AUDIT_CHECKPOINT_EVERY", "86400")
+    ),
 }
 
 # Envelopes between nodes (kinlink.exchange). Retries wait base × 2^(n-1) seconds, at most the

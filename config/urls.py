@@ -23,6 +23,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/language/", set_language, name="set_language"),
     path("accounts/", include("kinlink.accounts.urls")),
+    path("audit/", include("kinlink.audit.urls")),
     path("cases/", include("kinlink.cases.urls")),
     path("directory/", include("kinlink.directory.urls")),
     path("cases/<uuid:case_id>/care/", include("kinlink.care.urls")),

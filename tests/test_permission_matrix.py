@@ -224,6 +224,8 @@ ROUTES |= {
     "exchange:peer_list": Row(allowed=ADMIN_ONLY),
     "exchange:peer_register": Row(allowed=ADMIN_ONLY),
     "exchange:peer_detail": Row("peer", allowed=ADMIN_ONLY),
+    "audit:checkpoints": Row(allowed=ADMIN_ONLY),
+    "audit:checkpoints_held": Row("peer", allowed=ADMIN_ONLY),
     "exchange:outbox": Row(allowed=ADMIN_ONLY),
     "exchange:outbox_retry": Row("envelope", **_post_only()),
     "exchange_case:request_new": Row("case", allowed=EDITORS),

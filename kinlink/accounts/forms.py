@@ -154,6 +154,15 @@ class NodeSettingsForm(forms.Form):
         choices=lambda: network_peer_choices(),
         help_text=_("Counts only, small counts hidden; sent once a day."),
     )
+    audit_witness_peer = forms.ChoiceField(
+        label=_("Network node that witnesses this node's audit trail"),
+        required=False,
+        choices=lambda: network_peer_choices(),
+        help_text=_(
+            "Once a day this node signs the last event of its audit trail and sends it there, "
+            "so that the trail cannot be rewritten unseen."
+        ),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

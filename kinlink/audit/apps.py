@@ -7,4 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
-        from kinlink.audit import signals  # noqa: F401  (connects the login listeners)
+        from kinlink.audit import (
+            checkpoints,  # noqa: F401  (the checkpoint envelope handler)
+            signals,  # noqa: F401  (connects the login listeners)
+        )

@@ -105,3 +105,45 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.sequence}"
+
+
+class SentCheckpoint(models.Model):
+    """This node's chain head as it stood, signed with the node's key and sent to its witness.
+
+    Kept so an administrator can see what was sent and when; the proof is the witness's copy,
+    since a node's own rows are what a rewrite would change."""
+
+    sequence = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    signed = models.TextField()
+    witness = models.CharField(max_length=64)
+    sent_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.sequence} to {self.witness}"
+
+
+class HeldCheckpoint(models.Model):
+    """A peer's signed chain head, held here as its witness.
+
+    `conflict` marks a checkpoint that cannot follow the ones held before it (a shorter chain,
+    or another hash for a sequence already seen): the peer's history was rewritten."""
+
+    peer = models.ForeignKey("exchange.Peer", on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    signed = models.TextField()
+    received_at = models.DateTimeField()
+    message_id = models.UUIDField(unique=True)
+    conflict = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["peer", "sequence", "received_at"]
+        indexes = [models.Index(fields=["peer", "sequence"], name="held_checkpoint_peer_seq")]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.sequence} of peer {self.peer_id}"

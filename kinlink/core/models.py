@@ -134,6 +134,10 @@ class NodeSettings(models.Model):
     network_statistics_peer = models.CharField(
         _("network node that receives this node's statistics"), max_length=64, blank=True
     )
+    # The peer node (its node id) that keeps this node's signed audit checkpoints; blank: none.
+    audit_witness_peer = models.CharField(
+        _("network node that witnesses this node's audit trail"), max_length=64, blank=True
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
