@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -295,6 +296,21 @@ class Case(VersionedModel):
     ageing_out_since = models.DateField(_("ageing out since"), null=True, blank=True)
     name_index = models.TextField(default="", editable=False)
 
+    # Values that name, date or place the child: the append-only audit trail keeps that they
+    # changed, never what they were, so that retention can erase them (audit.services).
+    personal_fields: ClassVar[frozenset[str]] = frozenset(
+        {
+            "given_name",
+            "family_name",
+            "given_name_original",
+            "family_name_original",
+            "aliases",
+            "date_of_birth",
+            "place_of_origin",
+            "current_location",
+        }
+    )
+
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -414,6 +430,10 @@ class Person(BaseModel):
     country = models.CharField(_("country of residence"), max_length=2, blank=True)
     contact = models.CharField(_("contact (phone, address)"), max_length=300, blank=True)
 
+    personal_fields: ClassVar[frozenset[str]] = frozenset(
+        {"full_name", "full_name_original", "contact"}
+    )
+
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
@@ -488,6 +508,8 @@ class Consent(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+
+    personal_fields: ClassVar[frozenset[str]] = frozenset({"given_by_name"})
 
     class Meta:
         ordering = ["-given_on", "-created_at"]
