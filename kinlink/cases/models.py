@@ -243,6 +243,10 @@ class Case(VersionedModel):
     previous_stage = models.CharField(max_length=25, choices=Stage.choices, blank=True)
     reopened_count = models.PositiveSmallIntegerField(default=0)
     reopened_at = models.DateTimeField(_("reopened on"), null=True, blank=True)
+    # Retention (cases.retention) counts from the approval of the latest closure; a reopened
+    # case has none until it is closed again. An anonymised case keeps only what statistics use.
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised on"), null=True, blank=True)
     # Summary facts of the parallel tracks, kept by the apps that own the records
     # (through `cases.services.case_facts_update`) so that every safeguard can read them.
     guardianship_status = models.CharField(
@@ -320,6 +324,7 @@ class Case(VersionedModel):
             models.Index(fields=["lead_caseworker", "-created_at"], name="case_lead_recent"),
             models.Index(fields=["team", "-created_at"], name="case_team_recent"),
             models.Index(fields=["first_response_due_at"], name="case_response_due"),
+            models.Index(fields=["stage", "closed_at"], name="case_stage_closed"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -333,6 +338,8 @@ class Case(VersionedModel):
 
     @property
     def display_name(self) -> str:
+        if self.anonymised_at and not self.given_name:
+            return str(_("Anonymised case"))
         return " ".join(part for part in (self.given_name, self.family_name) if part)
 
     @property
