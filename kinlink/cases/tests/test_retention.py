@@ -205,8 +205,9 @@ def where_is(sentinel: str) -> list[str]:
             table = connection.ops.quote_name(model._meta.db_table)
             column = connection.ops.quote_name(f.column)
             cursor.execute(
-                f"SELECT COUNT(*) FROM {table} WHERE CAST({column} AS TEXT) LIKE %s",  # noqa: S608 -- names from the models
-                [f"%{sentinel}%"],
+                # Upper case on both sides: PostgreSQL's LIKE minds the case, SQLite's does not.
+                f"SELECT COUNT(*) FROM {table} WHERE UPPER(CAST({column} AS TEXT)) LIKE %s",  # noqa: S608 -- names from the models
+                [f"%{sentinel.upper()}%"],
             )
             if cursor.fetchone()[0]:
                 found.append(f"{model._meta.db_table}.{f.column}")
