@@ -289,6 +289,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 KINLINK_PERIODIC_JOBS = {
     # dotted path of a task: interval in seconds
     "kinlink.cases.jobs.refresh_deadlines": 600,
+    # Closed cases past the retention period are anonymised or deleted (node settings).
+    "kinlink.cases.jobs.apply_retention": 86400,
     "kinlink.exchange.jobs.deliver_outbox": 2,
     "kinlink.exchange.jobs.refresh_request_deadlines": 600,
     # De-identified aggregates to the network node, if the node settings name one.

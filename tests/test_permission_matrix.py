@@ -247,6 +247,7 @@ ROUTES |= {
     "reports:network": Row(allowed=("supervisor_a", "analyst")),
     "reports:export": Row("export", allowed=(*REGISTRARS, "analyst")),
     "reports:document": Row("case", allowed=EDITORS),
+    "reports:subject_bundle": Row("case", allowed=("supervisor_a",)),
 }
 
 # Family tracing: a relative's request filed by caseworker A, suggested against case A.

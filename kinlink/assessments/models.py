@@ -7,6 +7,8 @@ case as a summary fact by the services, so that safeguards anywhere can read it.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -262,6 +264,8 @@ class FamilyVerification(BaseModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    personal_fields: ClassVar[frozenset[str]] = frozenset({"adult_name"})
 
     class Meta:
         verbose_name = _("family verification")

@@ -65,21 +65,31 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 # What the trail keeps of a field encrypted at rest: that it changed, never the value.
 REDACTED = "‹encrypted›"
+# What it keeps of a field a model names in `personal_fields` (a name, a date of birth, an
+# address): the trail is never erased, so it holds nothing retention must be able to erase.
+WITHHELD = "***"
+
+
+def _masked(value: Any, mark: str) -> Any:
+    return [mark if v not in (None, "", [], {}) else v for v in value]
 
 
 def _redact(obj: models.Model | None, changes: dict[str, Any]) -> dict[str, Any]:
-    """Values of fields the model stores encrypted stay out of the (clear-text) trail."""
+    """Values of fields stored encrypted, or personal, stay out of the (clear-text) trail."""
     if obj is None or not changes:
         return changes
     secret = {f.name for f in obj._meta.concrete_fields if getattr(f, "encrypted_at_rest", False)}
-    return {
-        name: (
-            [REDACTED if v not in (None, "", [], {}) else v for v in value]
-            if name in secret and isinstance(value, list | tuple)
-            else (REDACTED if name in secret else value)
-        )
-        for name, value in changes.items()
-    }
+    personal = frozenset(getattr(type(obj), "personal_fields", ()))
+    redacted: dict[str, Any] = {}
+    for name, value in changes.items():
+        mark = REDACTED if name in secret else WITHHELD if name in personal else None
+        if mark is None:
+            redacted[name] = value
+        elif isinstance(value, list | tuple):
+            redacted[name] = _masked(value, mark)
+        else:
+            redacted[name] = mark
+    return redacted
 
 
 def record(

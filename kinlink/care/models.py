@@ -7,6 +7,8 @@ that alerts the supervisors and the guardian.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +78,8 @@ class CareArrangement(VersionedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    personal_fields: ClassVar[frozenset[str]] = frozenset({"carer_name", "address"})
 
     class Meta:
         verbose_name = _("care arrangement")
@@ -203,6 +207,8 @@ class Guardianship(VersionedModel):
         _("reason for the end"), max_length=20, choices=GuardianshipEndReason.choices, blank=True
     )
     end_note = EncryptedTextField(_("note on the end"), max_length=2000, blank=True)
+
+    personal_fields: ClassVar[frozenset[str]] = frozenset({"guardian_name"})
 
     class Meta:
         verbose_name = _("guardianship")

@@ -5,6 +5,7 @@ when her task falls overdue, tells supervisors once when a task of a high-risk c
 appointment or a legal deadline falls overdue (SG-03, SG-17), tells the lead once when a first
 response is overdue and the supervisors too for a high-risk case (SG-17), and opens the
 transition-to-adulthood task the configured months before an 18th birthday (SG-14).
+`apply_retention` applies the node's retention rule to closed cases (`cases.retention`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from kinlink.audit.models import AuditAction
 from kinlink.audit.services import record
 from kinlink.cases.lifecycle import OPEN_STAGES
 from kinlink.cases.models import Case, RiskLevel, Task, TaskKind, TaskStatus
+from kinlink.cases.retention import retention_run
 from kinlink.cases.workflow import supervisors_of, task_open, task_overdue_set
 from kinlink.core.models import NodeSettings
 
@@ -215,3 +217,10 @@ def refresh_deadlines() -> dict[str, int]:
         "first_responses_escalated": responses_escalated,
         "transition_plans": opened,
     }
+
+
+@task()
+def apply_retention() -> dict[str, int]:
+    """Once a day: anonymise or delete the closed cases past the node's retention period."""
+    report = retention_run()
+    return {"due": report.due, "held": sum(report.held.values()), "done": report.done}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -242,6 +243,10 @@ class Case(VersionedModel):
     previous_stage = models.CharField(max_length=25, choices=Stage.choices, blank=True)
     reopened_count = models.PositiveSmallIntegerField(default=0)
     reopened_at = models.DateTimeField(_("reopened on"), null=True, blank=True)
+    # Retention (cases.retention) counts from the approval of the latest closure; a reopened
+    # case has none until it is closed again. An anonymised case keeps only what statistics use.
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised on"), null=True, blank=True)
     # Summary facts of the parallel tracks, kept by the apps that own the records
     # (through `cases.services.case_facts_update`) so that every safeguard can read them.
     guardianship_status = models.CharField(
@@ -295,6 +300,21 @@ class Case(VersionedModel):
     ageing_out_since = models.DateField(_("ageing out since"), null=True, blank=True)
     name_index = models.TextField(default="", editable=False)
 
+    # Values that name, date or place the child: the append-only audit trail keeps that they
+    # changed, never what they were, so that retention can erase them (audit.services).
+    personal_fields: ClassVar[frozenset[str]] = frozenset(
+        {
+            "given_name",
+            "family_name",
+            "given_name_original",
+            "family_name_original",
+            "aliases",
+            "date_of_birth",
+            "place_of_origin",
+            "current_location",
+        }
+    )
+
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -304,6 +324,7 @@ class Case(VersionedModel):
             models.Index(fields=["lead_caseworker", "-created_at"], name="case_lead_recent"),
             models.Index(fields=["team", "-created_at"], name="case_team_recent"),
             models.Index(fields=["first_response_due_at"], name="case_response_due"),
+            models.Index(fields=["stage", "closed_at"], name="case_stage_closed"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -317,6 +338,8 @@ class Case(VersionedModel):
 
     @property
     def display_name(self) -> str:
+        if self.anonymised_at and not self.given_name:
+            return str(_("Anonymised case"))
         return " ".join(part for part in (self.given_name, self.family_name) if part)
 
     @property
@@ -414,6 +437,10 @@ class Person(BaseModel):
     country = models.CharField(_("country of residence"), max_length=2, blank=True)
     contact = models.CharField(_("contact (phone, address)"), max_length=300, blank=True)
 
+    personal_fields: ClassVar[frozenset[str]] = frozenset(
+        {"full_name", "full_name_original", "contact"}
+    )
+
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
@@ -488,6 +515,8 @@ class Consent(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+
+    personal_fields: ClassVar[frozenset[str]] = frozenset({"given_by_name"})
 
     class Meta:
         ordering = ["-given_on", "-created_at"]

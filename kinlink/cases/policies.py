@@ -77,6 +77,14 @@ def can_assign(user: Any, case: Case) -> bool:
     )
 
 
+def can_export_subject_bundle(user: Any, case: Case) -> bool:
+    """Everything held about the child, in one file, on a data-subject request: a supervisor
+    of the case's team only. She may already read all of it, and it is hers to answer for;
+    a caseworker is refused (the whole file outlives a caseload), and so is the node
+    administrator, who sees no case content and should not gain it all by one request."""
+    return can_assign(user, case) and user.agency_id == case.agency_id
+
+
 def can_see_access_log(user: Any) -> bool:
     """Supervisors see who saw and changed what; caseworkers see the case's history."""
     return _active(user) and user.role == Role.SUPERVISOR

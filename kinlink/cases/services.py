@@ -198,6 +198,7 @@ def case_register(
         registered_by=actor,
         first_response_due_at=_response_due(str(fields["risk_level"]), start),
         stage=stage,
+        closed_at=start if stage == Stage.CLOSED else None,
         name_index=case_name_index(fields),
     )
     case.full_clean(exclude=["name_index", "reference"])

@@ -49,6 +49,7 @@ from kinlink.cases.policies import (
     can_assign,
     can_break_glass,
     can_edit_case,
+    can_export_subject_bundle,
     can_read_statistics,
     can_register_case,
     can_see_access_log,
@@ -222,6 +223,7 @@ def case_detail(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         "show_views": show_views,
         "can_edit": can_edit,
         "can_assign": can_assign(user, case),
+        "can_export_bundle": can_export_subject_bundle(user, case),
         "moves": selectors.lifecycle_moves(case=case, user=user, can_edit=can_edit),
         "open_tasks": _with_forms(
             case.tasks.filter(status=TaskStatus.OPEN).select_related("owner")[:20]

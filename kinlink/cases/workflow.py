@@ -38,6 +38,7 @@ from kinlink.cases.models import (
     ApprovalSubject,
     AssignmentRole,
     Case,
+    Stage,
     Task,
     TaskStatus,
 )
@@ -116,9 +117,16 @@ def case_transition(
         target = transition.target or case.previous_stage
         case.previous_stage, case.stage = case.stage, target
     if name == "reopen":
+        if case.anonymised_at is not None:
+            raise TransitionRefused([Refusal(_("An anonymised case cannot be reopened."))])
         case.reopened_count += 1
         case.reopened_at = timezone.now()
-        fields += ["reopened_count", "reopened_at"]
+        case.closed_at = None
+        fields += ["reopened_count", "reopened_at", "closed_at"]
+    if case.stage == Stage.CLOSED and case.closed_at is None:
+        # The retention period runs from here (cases.retention).
+        case.closed_at = timezone.now()
+        fields.append("closed_at")
     save_versioned(case, seen_version=seen_version, fields=fields)
     changes = {
         key: [value, getattr(case, key)]

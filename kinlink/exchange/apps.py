@@ -8,7 +8,7 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from kinlink.cases.panels import Panel, register_panel
-        from kinlink.exchange import receiving, requests, types  # noqa: F401 -- handlers, types
+        from kinlink.exchange import holds, receiving, requests, types  # noqa: F401 -- registries
         from kinlink.exchange.selectors import case_panel_context
 
         register_panel(

@@ -7,6 +7,8 @@ apps. Only the case's summary facts are read from other tracks; this app imports
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext
@@ -138,6 +140,8 @@ class ReturnPreparation(VersionedModel):
     reception_reference = models.CharField(
         _("receiving agency's reference"), max_length=100, blank=True
     )
+
+    personal_fields: ClassVar[frozenset[str]] = frozenset({"carer_name"})
 
     class Meta:
         verbose_name = _("return preparation")
@@ -347,6 +351,8 @@ class Closure(VersionedModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comments = EncryptedTextField(_("supervisor's comments"), blank=True)
+
+    personal_fields: ClassVar[frozenset[str]] = frozenset({"carer_name"})
 
     class Meta:
         verbose_name = _("closure")

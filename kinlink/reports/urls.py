@@ -10,4 +10,5 @@ urlpatterns = [
     path("network/", views.network_dashboard, name="network"),
     path("export/<slug:kind>.<slug:fmt>", views.export, name="export"),
     path("cases/<uuid:case_id>/documents/", views.document, name="document"),
+    path("cases/<uuid:case_id>/subject-bundle/", views.subject_bundle, name="subject_bundle"),
 ]

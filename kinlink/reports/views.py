@@ -20,7 +20,8 @@ from django.utils.translation import get_language, get_language_bidi, gettext_la
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kinlink.cases.policies import get_case_for
+from kinlink.accounts.mfa import recent_authentication_required
+from kinlink.cases.policies import can_export_subject_bundle, get_case_for
 from kinlink.core.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
 from kinlink.core.http import AuthenticatedRequest
 from kinlink.reports import documents, exports, indicators, network, policies, services
@@ -263,3 +264,21 @@ def document(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
         return response
     status = 400 if request.method == "POST" else 200
     return render(request, "reports/document_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@recent_authentication_required
+def subject_bundle(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
+    """Everything held about the child in one ZIP: a confirmation page, then a POST makes it.
+    Only a supervisor of the case's team; anyone else gets 404, like a case they cannot see."""
+    user = request.user
+    case = get_case_for(user, case_id)
+    if not can_export_subject_bundle(user, case):
+        raise Http404
+    if request.method == "POST":
+        content = services.subject_bundle_export(actor=user, case=case)
+        response = HttpResponse(content, content_type="application/zip")
+        name = f"{case.reference}-subject-bundle.zip"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(request, "reports/subject_bundle.html", {"case": case})

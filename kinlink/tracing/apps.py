@@ -7,5 +7,5 @@ class TracingConfig(AppConfig):
     verbose_name = "Family tracing"
 
     def ready(self) -> None:
-        # The case-page panel registers itself on import.
-        from kinlink.tracing import panels  # noqa: F401
+        # The case-page panel and the retention hold register themselves on import.
+        from kinlink.tracing import holds, panels  # noqa: F401

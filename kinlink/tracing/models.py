@@ -11,6 +11,8 @@ rejected pair is kept so that it is never suggested again.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -111,6 +113,21 @@ class TracingRequest(VersionedModel):
     closed_reason = EncryptedTextField(_("why it was closed"), max_length=TEXT, blank=True)
     matched_at = models.DateTimeField(null=True, blank=True)
 
+    personal_fields: ClassVar[frozenset[str]] = frozenset(
+        {
+            "inquirer_name",
+            "inquirer_contact",
+            "sought_given_name",
+            "sought_family_name",
+            "sought_name_original",
+            "sought_other_names",
+            "sought_date_of_birth",
+            "sought_place_of_origin",
+            "sought_father_name",
+            "sought_mother_name",
+        }
+    )
+
     class Meta:
         verbose_name = _("tracing request")
         verbose_name_plural = _("tracing requests")
@@ -199,6 +216,8 @@ class TracingVerification(BaseModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    personal_fields: ClassVar[frozenset[str]] = frozenset({"adult_name"})
 
     class Meta:
         verbose_name = _("verification")

@@ -46,7 +46,7 @@ def test_the_second_of_two_edits_opened_at_the_same_version_is_refused_and_expla
     assert second.status_code == 409
     html = second.content.decode()
     assert caseworker_a.full_name in html  # who saved first
-    assert "current location: Tangier → Rabat" in html  # what she changed
+    assert "current location changed" in html  # what she changed (the trail keeps no place)
     assert "Mohammed" in html  # what he tried to save, for him to redo
 
     case_a.refresh_from_db()
@@ -55,7 +55,7 @@ def test_the_second_of_two_edits_opened_at_the_same_version_is_refused_and_expla
     assert case_a.version == 2
     [event] = update_events(case_a)
     assert event.actor == caseworker_a
-    assert event.changes == {"current_location": ["Tangier", "Rabat"], "version": [1, 2]}
+    assert event.changes == {"current_location": ["***", "***"], "version": [1, 2]}
 
 
 def test_the_409_page_offers_the_form_at_the_current_version(

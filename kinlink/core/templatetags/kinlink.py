@@ -66,9 +66,15 @@ def changed_fields(changes: dict[str, Any] | None) -> str:
 
 @register.filter
 def change_details(changes: dict[str, Any] | None) -> str:
+    from kinlink.audit.services import REDACTED, WITHHELD
+
     parts = []
     for field, values in sorted((changes or {}).items()):
         if field == "version" or not isinstance(values, list) or len(values) != 2:
+            continue
+        if {REDACTED, WITHHELD} & {v for v in values if isinstance(v, str)}:
+            # The trail keeps that a narrative or a personal value changed, not the value.
+            parts.append(_("%(field)s changed") % {"field": field_label(field)})
             continue
         old, new = (", ".join(map(str, v)) if isinstance(v, list) else v for v in values)
         parts.append(
@@ -89,6 +95,8 @@ def actor_name(event: Any) -> str:
         return str(event.actor.full_name or event.actor.get_username())
     if event.actor_label == "system":
         return _("system")
+    if event.actor_label == "retention":
+        return _("retention rule")
     return str(event.actor_label)
 
 
