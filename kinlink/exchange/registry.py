@@ -51,6 +51,9 @@ class RequestType:
     on_accept: Callable[[CrossBorderRequest], None] | None = None
     # Receiving side: what a newly received request starts here (tracing matches it).
     on_receive: Callable[[CrossBorderRequest], None] | None = None
+    # Sender side: the partner's latest word on how the request stands, before any reply
+    # (tracing: "no match" or "a possible match is being reviewed"), shown by its status.
+    progress: Callable[[CrossBorderRequest], Promise | None] | None = None
     # Who may see the reply form's outcome choices, in order.
     outcomes: tuple[tuple[str, Promise], ...] = ()
     carries_personal_data: bool = True

@@ -145,6 +145,11 @@ def request_detail(request: AuthenticatedRequest, request_id: UUID) -> HttpRespo
         "reason_form": ReasonForm(),
         "reply_form": kind.reply_form(prefix="reply") if actions["reply"] else None,
         "refusals": requests.submit_refusals(row) if actions["submit"] else {},
+        "progress": (
+            kind.progress(row)
+            if kind.progress and row.direction == Direction.OUTGOING and row.is_open
+            else None
+        ),
     }
     if actions["accept"]:
         context["accept_form"] = AcceptForm(

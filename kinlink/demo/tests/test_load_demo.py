@@ -104,3 +104,19 @@ def test_a_network_nodes_agency_and_team_are_in_the_audit_trail(
     ]:
         event = AuditEvent.objects.get(object_id=str(row.pk), action="create")
         assert event.actor is None and event.actor_label == "system"
+
+
+def test_the_demo_holds_tracing_requests_with_matches_to_review(demo: None) -> None:
+    from kinlink.tracing.models import Suggestion, TracingRequest
+
+    requests = {r.sought_given_name: r for r in TracingRequest.objects.all()}
+    assert set(requests) == {"Usman", "Yohannes", "Kadiatou", "Alseny"}
+    assert requests["Kadiatou"].status == "in_progress"
+    assert requests["Alseny"].filed_by == "child" and requests["Alseny"].case is not None
+    # The spelling differs from the registration, and the matcher still finds the child.
+    for sought, (given, family) in {
+        "Usman": ("Ousmane", "Camara"),
+        "Yohannes": ("Yonas", "Tesfaye"),
+    }.items():
+        suggested = Suggestion.objects.filter(request=requests[sought], status="new")
+        assert suggested.filter(case__given_name=given, case__family_name=family).exists()

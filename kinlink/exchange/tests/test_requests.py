@@ -434,3 +434,31 @@ def test_a_request_not_replied_by_its_date_is_flagged_overdue_once(
     request.refresh_from_db()
     assert request.overdue
     assert caseworker_a.notifications.filter(kind="request_due").count() == 1
+
+
+def test_the_partners_matcher_answer_stands_beside_a_sent_tracing_request(
+    client: Any, guinea: SimulatedPeer, case_a: Case, caseworker_a: Any, supervisor_a: Any
+) -> None:
+    from django.urls import reverse
+
+    share_consent(case_a, caseworker_a)
+    case_person_add(
+        actor=caseworker_a, case=case_a, full_name="Aminata Diallo", relationship="mother"
+    )
+    request = draft(case_a, caseworker_a, guinea, kind="tracing")
+    send(request, caseworker_a, supervisor_a)
+    client.force_login(caseworker_a)
+    page = reverse("exchange:request_detail", args=[request.pk])
+    assert 'id="progress"' not in client.get(page).content.decode()
+    for answer, shown in (
+        ("under_review", "The partner has a possible match"),
+        ("no_match", "The partner found no match"),
+    ):
+        message = guinea.seal(
+            kind="message",
+            conversation=request.conversation,
+            body={"text": "…", "author": "Matcher", "attachments": [], "data": {"tracing": answer}},
+        )
+        assert inbox.receive(message).status == 200
+        html = client.get(page).content.decode()
+        assert 'id="progress"' in html and shown in html

@@ -32,6 +32,22 @@ def on_receive(request: Any) -> None:
     incoming_received(request)
 
 
+# What the receiving node's matcher answers on the thread (`kinlink.tracing.abroad`), as the
+# sending side reads it. The codes travel; each side words them in its reader's language.
+PROGRESS = {
+    "no_match": _("The partner found no match among the children registered there."),
+    "under_review": _("The partner has a possible match; a caseworker there is reviewing it."),
+    "confirmed": _("The partner confirmed a match; the request goes on on the child's case there."),
+}
+
+
+def progress(request: Any) -> Any:
+    """The latest answer of the partner's matcher on this request's thread, or None."""
+    answers = request.messages.filter(direction="incoming", data__has_key="tracing")
+    latest = answers.order_by("-created_at").first()
+    return PROGRESS.get(str(latest.data["tracing"])) if latest is not None else None
+
+
 def on_reply(request: Any, data: dict[str, Any]) -> None:
     label = dict(OUTCOMES)[data["outcome"]]
     read_the_reply_task(request, label)
@@ -54,6 +70,7 @@ TRACING = register(
         case_type_on_accept=CaseType.TRACING_ONLY,
         on_reply=on_reply,
         on_receive=on_receive,
+        progress=progress,
         outcomes=OUTCOMES,
     )
 )

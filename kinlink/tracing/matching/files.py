@@ -1,6 +1,7 @@
 """The CSV files of `bench/TRACING_FORMAT.md`: records read and checked, matches written.
 
-Reading never stops at the first problem: every missing column, bad date, bad number,
+Messages are in the language of the command's user (`kinlink match`). Reading never stops
+at the first problem: every missing column, bad date, bad number,
 unknown country and repeated id is reported with its line, so that one correction pass
 fixes the file. Writing goes to a temporary file renamed into place: a failed run leaves
 no partial output.
@@ -17,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import pycountry
+from django.utils.translation import gettext as _
 
 from kinlink.tracing.matching.engine import Match
 from kinlink.tracing.matching.records import Record
@@ -48,7 +50,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}, line {self.line}: {self.message}"
+        return _("%(path)s, line %(line)s: %(message)s") % {
+            "path": self.path,
+            "line": self.line,
+            "message": self.message,
+        }
 
 
 def _countries() -> frozenset[str]:
@@ -68,7 +74,10 @@ def _date(value: str, column: str, problems: list[str]) -> date | None:
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        problems.append(f"{column} {value!r} is not a date written YYYY-MM-DD")
+        problems.append(
+            _("%(column)s %(value)r is not a date written YYYY-MM-DD")
+            % {"column": column, "value": value}
+        )
         return None
 
 
@@ -78,10 +87,15 @@ def _number(value: str, column: str, problems: list[str], low: float, high: floa
     try:
         number = float(value)
     except ValueError:
-        problems.append(f"{column} {value!r} is not a number")
+        problems.append(
+            _("%(column)s %(value)r is not a number") % {"column": column, "value": value}
+        )
         return None
     if not low <= number <= high:
-        problems.append(f"{column} {value!r} is outside {low:g}–{high:g}")
+        problems.append(
+            _("%(column)s %(value)r is outside %(low)s–%(high)s")
+            % {"column": column, "value": value, "low": f"{low:g}", "high": f"{high:g}"}
+        )
         return None
     return number
 
@@ -92,21 +106,24 @@ def parse_row(row: dict[str, str], extra: tuple[str, ...] = ()) -> tuple[Record 
     problems: list[str] = []
     value = {column: (row.get(column) or "").strip() for column in COLUMNS}
     if not value["record_id"]:
-        problems.append("record_id is empty")
+        problems.append(_("record_id is empty"))
     dob = _date(value["date_of_birth"], "date_of_birth", problems)
     record_date = _date(value["record_date"], "record_date", problems)
     year = _number(value["birth_year"], "birth_year", problems, 1900, 2100)
     if year is not None and year != int(year):
-        problems.append(f"birth_year {value['birth_year']!r} is not a whole year")
+        problems.append(
+            _("birth_year %(value)r is not a whole year") % {"value": value["birth_year"]}
+        )
     age = _number(value["age_estimate"], "age_estimate", problems, 0, 120)
     nationality = value["nationality"].upper()
     if nationality and nationality not in COUNTRIES:
         problems.append(
-            f"nationality {value['nationality']!r} is not an ISO 3166-1 alpha-2 country"
+            _("nationality %(value)r is not an ISO 3166-1 alpha-2 country")
+            % {"value": value["nationality"]}
         )
     sex = value["sex"].upper()
     if sex not in {"", "M", "F"}:
-        problems.append(f"sex {value['sex']!r} is not M, F or empty")
+        problems.append(_("sex %(value)r is not M, F or empty") % {"value": value["sex"]})
     if problems:
         return None, problems
     record = Record(
@@ -140,7 +157,9 @@ def read_records(path: str | Path) -> tuple[list[Record], list[Problem]]:
             header = reader.fieldnames or []
             missing = [column for column in COLUMNS if column not in header]
             for column in missing:
-                problems.append(Problem(name, 1, f"column {column!r} is missing"))
+                problems.append(
+                    Problem(name, 1, _("column %(column)r is missing") % {"column": column})
+                )
             if missing:
                 return [], problems
             extra = tuple(column for column in header if column and column not in COLUMNS)
@@ -149,22 +168,32 @@ def read_records(path: str | Path) -> tuple[list[Record], list[Problem]]:
             for row in reader:
                 line, end = end + 1, reader.line_num  # a quoted cell may span lines
                 if None in row:
-                    problems.append(Problem(name, line, "more cells than columns"))
+                    problems.append(Problem(name, line, _("more cells than columns")))
                 record, found = parse_row(row, extra)
                 problems.extend(Problem(name, line, message) for message in found)
                 if record is None:
                     continue
                 first = seen.setdefault(record.record_id, line)
                 if first != line:
-                    message = f"record_id {record.record_id!r} already used on line {first}"
+                    message = _("record_id %(value)r already used on line %(first)s") % {
+                        "value": record.record_id,
+                        "first": first,
+                    }
                     problems.append(Problem(name, line, message))
                 records.append(record)
     except FileNotFoundError:
-        problems.append(Problem(name, 0, "no such file"))
+        problems.append(Problem(name, 0, _("no such file")))
     except UnicodeDecodeError as error:
-        problems.append(Problem(name, 0, f"not UTF-8 text ({error.reason} at byte {error.start})"))
+        problems.append(
+            Problem(
+                name,
+                0,
+                _("not UTF-8 text (%(reason)s at byte %(byte)s)")
+                % {"reason": error.reason, "byte": error.start},
+            )
+        )
     except csv.Error as error:
-        problems.append(Problem(name, 0, f"not a CSV file ({error})"))
+        problems.append(Problem(name, 0, _("not a CSV file (%(error)s)") % {"error": error}))
     return records, problems
 
 

@@ -71,6 +71,38 @@ def test_it_lists_every_problem_with_its_line_and_writes_nothing(tmp_path: Path)
     assert not list(tmp_path.glob(".matches.csv.*"))
 
 
+@pytest.mark.parametrize(
+    ("how", "expected"),
+    [
+        ({"language": "fr"}, "ligne 2 : date_of_birth '2012-13-01' n’est pas une date"),
+        ({"env": "es_ES.UTF-8"}, "línea 2: date_of_birth '2012-13-01' no es una fecha"),
+        ({"env": "ar_MA.UTF-8"}, "السطر 2"),
+    ],
+)
+def test_problems_are_told_in_the_language_asked_or_of_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: dict[str, str], expected: str
+) -> None:
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    if "env" in how:
+        monkeypatch.setenv("LANG", how["env"])
+    cases = write(tmp_path / "cases.csv", [row("C1", "Ali", "Haddad", date_of_birth="2012-13-01")])
+    requests = write(tmp_path / "requests.csv", [row("R1", "Ali", "Haddad")])
+    err = StringIO()
+    options = {"language": how["language"]} if "language" in how else {}
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "match",
+            cases=str(cases),
+            requests=str(requests),
+            out=str(tmp_path / "m.csv"),
+            stderr=err,
+            **options,
+        )
+    assert expected in err.getvalue()
+    assert "problem in the input" not in str(refused.value)
+
+
 def test_it_handles_empty_and_unknown_script_names(tmp_path: Path) -> None:
     cases = write(
         tmp_path / "cases.csv", [row("C1", "", ""), row("C2", "x", ""), row("C3", "𓀀", "ꙮ")]

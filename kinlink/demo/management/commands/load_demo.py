@@ -22,11 +22,14 @@ from kinlink.accounts.services import team_create, user_create
 from kinlink.care.services import legal_procedure_add
 from kinlink.cases import services
 from kinlink.cases.models import Case, CaseType, Stage
+from kinlink.cases.policies import can_edit_case
 from kinlink.cases.workflow import case_transition
 from kinlink.core.models import MFAEnforcement, NodeSettings
 from kinlink.demo import history
 from kinlink.directory.models import AgencyKind
 from kinlink.directory.services import agency_create
+from kinlink.tracing import services as tracing
+from kinlink.tracing import suggest
 
 DEMO_PASSWORD = "kinlink-demo-password"  # noqa: S105 (demo mode only, printed in the README)
 # Children (by their index in CHILDREN) whose solution is a return, who are missing, or whose
@@ -261,7 +264,108 @@ class Command(BaseCommand):
                 solution="return" if index in RETURNS else "host",
             )
             self._side_records(index, case, lead, registered)
+        self._tracing_requests(agency, teams, people)
         return len(CHILDREN)
+
+    def _tracing_requests(
+        self, agency: Any, teams: dict[str, Any], people: dict[str, User]
+    ) -> None:
+        """Four tracing requests, matched as a node would: a mother and an uncle whose spelling
+        differs from the registration (suggestions to review; both children consented to
+        tracing), a search still in progress with its log, and a child's own request for a
+        brother."""
+        amina, team = people["amina"], teams["Tangier reception"]
+        requests = [
+            tracing.tracing_request_file(
+                actor=amina,
+                team=team,
+                filed_by="relative",
+                values={
+                    "inquirer_name": "Mariama Camara",
+                    "inquirer_relationship": "mother",
+                    "inquirer_contact": "Through the Red Cross office, Conakry",
+                    "sought_given_name": "Usman",
+                    "sought_family_name": "Kamara",
+                    "sought_sex": "male",
+                    "sought_age": 15,
+                    "sought_nationality": "GN",
+                    "sought_place_of_origin": "Konakry",
+                    "last_seen": "Left Conakry by bus towards Bamako, a year ago.",
+                },
+            ),
+            tracing.tracing_request_file(
+                actor=amina,
+                team=team,
+                filed_by="relative",
+                values={
+                    "inquirer_name": "Tekle Habte",
+                    "inquirer_relationship": "uncle",
+                    "inquirer_contact": "Asmara, by telephone through the partner agency",
+                    "sought_given_name": "Yohannes",
+                    "sought_family_name": "Tesfaye Habte",
+                    "sought_other_names": ["Yonas"],
+                    "sought_sex": "male",
+                    "sought_nationality": "ER",
+                    "sought_place_of_origin": "Mendefera",
+                },
+            ),
+            tracing.tracing_request_file(
+                actor=amina,
+                team=team,
+                filed_by="relative",
+                values={
+                    "inquirer_name": "Hawa Barry",
+                    "inquirer_relationship": "mother",
+                    "sought_given_name": "Kadiatou",
+                    "sought_family_name": "Barry",
+                    "sought_sex": "female",
+                    "sought_age": 14,
+                    "sought_nationality": "GN",
+                    "last_seen": "Seen in Agadez in March.",
+                },
+            ),
+        ]
+        searching = requests[2]
+        searching = tracing.tracing_request_move(
+            actor=amina,
+            request=searching,
+            seen_version=searching.version,
+            status="in_progress",
+            note="Photographs shared with the reception centres of the north.",
+        )
+        tracing.tracing_action_add(
+            actor=amina,
+            request=searching,
+            kind="contact",
+            text="Called the mother back: no news since March; gave her the hotline number.",
+        )
+        # A child of Amina's caseload, whose case is open, asks for the brother she travelled with.
+        own = next(
+            (
+                case
+                for case in Case.objects.filter(lead_caseworker=amina).order_by("reference")
+                if can_edit_case(amina, case) and case.given_name not in {"Ousmane", "Yonas"}
+            ),
+            None,
+        )
+        if own is not None:
+            requests.append(
+                tracing.tracing_request_file(
+                    actor=amina,
+                    team=team,
+                    filed_by="child",
+                    case=own,
+                    values={
+                        "sought_given_name": "Alseny",
+                        "sought_family_name": own.family_name,
+                        "sought_sex": "male",
+                        "sought_age": 19,
+                        "sought_nationality": own.country_of_origin,
+                        "last_seen": "Travelled together as far as Tamanrasset.",
+                    },
+                )
+            )
+        suggest.match_requests(agency.pk, [r.pk for r in requests])
 
     def _side_records(self, index: int, case: Case, lead: User, registered: Any) -> None:
         """A legal procedure under way on the cases at step 4, and a few on hold."""

@@ -1,15 +1,21 @@
 """`kinlink match --cases cases.csv --requests requests.csv --out matches.csv [--top 10]`:
 the matcher on two CSV files, in the format of `bench/TRACING_FORMAT.md`.
 
-Input problems are all listed, one line each with its file and line, and the command exits
-1 without writing the output file.
+Messages are in the language of `--language`, else of the environment (LANGUAGE, LC_ALL,
+LC_MESSAGES, LANG), else English. Input problems are all listed, one line each with its file
+and line, and the command exits 1 without writing the output file.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kinlink.tracing.matching import match_all
 from kinlink.tracing.matching.files import read_records, write_matches
@@ -34,17 +40,33 @@ class Command(BaseCommand):
             help="what the data set's people are like (children: siblings may be there, one "
             "true case per request; people: one person per household, any number of copies)",
         )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="language of the messages (default: from the environment, else English)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(options["language"] or language_from_environment()):
+            self._match(options)
+
+    def _match(self, options: dict[str, Any]) -> None:
         if options["top"] < 1:
-            raise CommandError("--top must be at least 1.")
+            raise CommandError(_("--top must be at least 1."))
         cases, case_problems = read_records(options["cases"])
         requests, request_problems = read_records(options["requests"])
         problems = case_problems + request_problems
         if problems:
             for problem in problems:
                 self.stderr.write(str(problem))
-            raise CommandError(f"{len(problems)} problem(s) in the input; nothing written.")
+            raise CommandError(
+                ngettext(
+                    "%(count)s problem in the input; nothing written.",
+                    "%(count)s problems in the input; nothing written.",
+                    len(problems),
+                )
+                % {"count": len(problems)}
+            )
         rows = write_matches(
             options["out"],
             match_all(
@@ -56,6 +78,20 @@ class Command(BaseCommand):
             ),
         )
         self.stdout.write(
-            f"{len(requests)} requests matched against {len(cases)} cases: "
-            f"{rows} candidates written to {options['out']}."
+            _(
+                "%(requests)s requests matched against %(cases)s cases: %(rows)s candidates "
+                "written to %(out)s."
+            )
+            % {"requests": len(requests), "cases": len(cases), "rows": rows, "out": options["out"]}
         )
+
+
+def language_from_environment() -> str:
+    """The first of the node's languages the environment names (`fr_FR.UTF-8` → fr)."""
+    known = {code for code, _name in settings.LANGUAGES}
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        for part in os.environ.get(variable, "").split(":"):
+            code = part.split(".")[0].split("_")[0].lower()
+            if code in known:
+                return code
+    return "en"
