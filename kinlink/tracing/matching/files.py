@@ -1,6 +1,6 @@
 """The CSV files of `bench/TRACING_FORMAT.md`: records read and checked, matches written.
 
-Messages are in the language of the command's user (`kinlink match`). Reading never stops
+Messages are catalogue ids, translated by `kinlink match` for its user. Reading never stops
 at the first problem: every missing column, bad date, bad number,
 unknown country and repeated id is reported with its line, so that one correction pass
 fixes the file. Writing goes to a temporary file renamed into place: a failed run leaves
@@ -12,13 +12,12 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pycountry
-from django.utils.translation import gettext as _
 
 from kinlink.tracing.matching.engine import Match
 from kinlink.tracing.matching.records import Record
@@ -41,20 +40,51 @@ COLUMNS = (
 OUTPUT_COLUMNS = ("request_id", "case_id", "score", "suggested")
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogues. The library imports nothing of Django
+    (it runs in plain processes); `kinlink match` translates when it prints."""
+    return message
+
+
+def _same(message: str) -> str:
+    return message
+
+
+LOCATION = gettext_noop("%(path)s, line %(line)s: %(message)s")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A problem's words (a catalogue message id) and the values they name."""
+
+    text: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    def render(self, translate: Callable[[str], str] = _same) -> str:
+        return translate(self.text) % self.params if self.params else translate(self.text)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong in an input file, where it is."""
 
     path: str
     line: int
-    message: str
+    message: Message
 
-    def __str__(self) -> str:
-        return _("%(path)s, line %(line)s: %(message)s") % {
+    def render(self, translate: Callable[[str], str] = _same) -> str:
+        """The problem in words: English, or through `translate` (the command's gettext)."""
+        return translate(LOCATION) % {
             "path": self.path,
             "line": self.line,
-            "message": self.message,
+            "message": self.message.render(translate),
         }
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 def _countries() -> frozenset[str]:
@@ -66,7 +96,7 @@ def _countries() -> frozenset[str]:
 COUNTRIES = _countries()
 
 
-def _date(value: str, column: str, problems: list[str]) -> date | None:
+def _date(value: str, column: str, problems: list[Message]) -> date | None:
     if not value:
         return None
     try:
@@ -75,55 +105,73 @@ def _date(value: str, column: str, problems: list[str]) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         problems.append(
-            _("%(column)s %(value)r is not a date written YYYY-MM-DD")
-            % {"column": column, "value": value}
+            Message(
+                gettext_noop("%(column)s %(value)r is not a date written YYYY-MM-DD"),
+                {"column": column, "value": value},
+            )
         )
         return None
 
 
-def _number(value: str, column: str, problems: list[str], low: float, high: float) -> float | None:
+def _number(
+    value: str, column: str, problems: list[Message], low: float, high: float
+) -> float | None:
     if not value:
         return None
     try:
         number = float(value)
     except ValueError:
         problems.append(
-            _("%(column)s %(value)r is not a number") % {"column": column, "value": value}
+            Message(
+                gettext_noop("%(column)s %(value)r is not a number"),
+                {"column": column, "value": value},
+            )
         )
         return None
     if not low <= number <= high:
         problems.append(
-            _("%(column)s %(value)r is outside %(low)s–%(high)s")
-            % {"column": column, "value": value, "low": f"{low:g}", "high": f"{high:g}"}
+            Message(
+                gettext_noop("%(column)s %(value)r is outside %(low)s–%(high)s"),
+                {"column": column, "value": value, "low": f"{low:g}", "high": f"{high:g}"},
+            )
         )
         return None
     return number
 
 
-def parse_row(row: dict[str, str], extra: tuple[str, ...] = ()) -> tuple[Record | None, list[str]]:
+def parse_row(
+    row: dict[str, str], extra: tuple[str, ...] = ()
+) -> tuple[Record | None, list[Message]]:
     """A record from one CSV row, or the problems that prevent it. `extra` names the further
     columns the file carries beyond the format's; they are kept as written."""
-    problems: list[str] = []
+    problems: list[Message] = []
     value = {column: (row.get(column) or "").strip() for column in COLUMNS}
     if not value["record_id"]:
-        problems.append(_("record_id is empty"))
+        problems.append(Message(gettext_noop("record_id is empty")))
     dob = _date(value["date_of_birth"], "date_of_birth", problems)
     record_date = _date(value["record_date"], "record_date", problems)
     year = _number(value["birth_year"], "birth_year", problems, 1900, 2100)
     if year is not None and year != int(year):
         problems.append(
-            _("birth_year %(value)r is not a whole year") % {"value": value["birth_year"]}
+            Message(
+                gettext_noop("birth_year %(value)r is not a whole year"),
+                {"value": value["birth_year"]},
+            )
         )
     age = _number(value["age_estimate"], "age_estimate", problems, 0, 120)
     nationality = value["nationality"].upper()
     if nationality and nationality not in COUNTRIES:
         problems.append(
-            _("nationality %(value)r is not an ISO 3166-1 alpha-2 country")
-            % {"value": value["nationality"]}
+            Message(
+                gettext_noop("nationality %(value)r is not an ISO 3166-1 alpha-2 country"),
+                {"value": value["nationality"]},
+            )
         )
     sex = value["sex"].upper()
     if sex not in {"", "M", "F"}:
-        problems.append(_("sex %(value)r is not M, F or empty") % {"value": value["sex"]})
+        problems.append(
+            Message(gettext_noop("sex %(value)r is not M, F or empty"), {"value": value["sex"]})
+        )
     if problems:
         return None, problems
     record = Record(
@@ -158,7 +206,11 @@ def read_records(path: str | Path) -> tuple[list[Record], list[Problem]]:
             missing = [column for column in COLUMNS if column not in header]
             for column in missing:
                 problems.append(
-                    Problem(name, 1, _("column %(column)r is missing") % {"column": column})
+                    Problem(
+                        name,
+                        1,
+                        Message(gettext_noop("column %(column)r is missing"), {"column": column}),
+                    )
                 )
             if missing:
                 return [], problems
@@ -168,32 +220,41 @@ def read_records(path: str | Path) -> tuple[list[Record], list[Problem]]:
             for row in reader:
                 line, end = end + 1, reader.line_num  # a quoted cell may span lines
                 if None in row:
-                    problems.append(Problem(name, line, _("more cells than columns")))
+                    problems.append(
+                        Problem(name, line, Message(gettext_noop("more cells than columns")))
+                    )
                 record, found = parse_row(row, extra)
                 problems.extend(Problem(name, line, message) for message in found)
                 if record is None:
                     continue
                 first = seen.setdefault(record.record_id, line)
                 if first != line:
-                    message = _("record_id %(value)r already used on line %(first)s") % {
-                        "value": record.record_id,
-                        "first": first,
-                    }
+                    message = Message(
+                        gettext_noop("record_id %(value)r already used on line %(first)s"),
+                        {
+                            "value": record.record_id,
+                            "first": first,
+                        },
+                    )
                     problems.append(Problem(name, line, message))
                 records.append(record)
     except FileNotFoundError:
-        problems.append(Problem(name, 0, _("no such file")))
+        problems.append(Problem(name, 0, Message(gettext_noop("no such file"))))
     except UnicodeDecodeError as error:
         problems.append(
             Problem(
                 name,
                 0,
-                _("not UTF-8 text (%(reason)s at byte %(byte)s)")
-                % {"reason": error.reason, "byte": error.start},
+                Message(
+                    gettext_noop("not UTF-8 text (%(reason)s at byte %(byte)s)"),
+                    {"reason": error.reason, "byte": error.start},
+                ),
             )
         )
     except csv.Error as error:
-        problems.append(Problem(name, 0, _("not a CSV file (%(error)s)") % {"error": error}))
+        problems.append(
+            Problem(name, 0, Message(gettext_noop("not a CSV file (%(error)s)"), {"error": error}))
+        )
     return records, problems
 
 

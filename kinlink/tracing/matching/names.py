@@ -252,5 +252,6 @@ def tokenize(text: str) -> tuple[Token, ...]:
 
 
 def normalize(text: str) -> str:
-    """The folded form of a whole name, tokens joined by spaces (idempotent)."""
+    """The folded form of a whole name, tokens joined by spaces (idempotent on Latin text; a
+    name in an abjad gives its letters, which Latin folding would read otherwise)."""
     return " ".join(token.folded for token in tokenize(text))

@@ -58,7 +58,7 @@ class Command(BaseCommand):
         problems = case_problems + request_problems
         if problems:
             for problem in problems:
-                self.stderr.write(str(problem))
+                self.stderr.write(problem.render(_))
             raise CommandError(
                 ngettext(
                     "%(count)s problem in the input; nothing written.",
