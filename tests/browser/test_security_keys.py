@@ -1,10 +1,12 @@
 """A security key from registration to sign-in, with Chromium's virtual authenticator (the
 DevTools protocol's WebAuthn domain) standing for a USB key: the caseworker names and registers
-it on her security page, keeps her recovery codes, signs out, and signs in again with her
-password and the key, under the node's strict Content-Security-Policy."""
+it on her security page, keeps her recovery codes, signs out, signs in again with her password
+and the key, and later confirms it is her with the password and the key to remove it, all under
+the node's strict Content-Security-Policy; axe finds nothing serious on the key pages."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,8 +22,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_caseworker_registers_a_security_key_and_signs_in_with_it(
     live_server: Any, page: Any, caseworker_a: Any, settings: Any
 ) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
     from django_otp_webauthn.models import WebAuthnCredential
 
+    from kinlink.accounts.mfa import REAUTH_AT
     from kinlink.audit.models import AuditAction, AuditEvent
 
     base = live_server.url  # http://localhost:<port>: a secure context, and a name for the RP ID
@@ -79,4 +84,22 @@ def test_a_caseworker_registers_a_security_key_and_signs_in_with_it(
         action=AuditAction.MFA_VERIFIED, object_id=str(caseworker_a.pk)
     ).exists()
     assert WebAuthnCredential.objects.get(user=caseworker_a).last_used_at is not None
+
+    # Later: her last confirmation is old, so removing the key asks for the password and the key.
+    session_key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+    session = SessionStore(session_key=session_key)
+    session[REAUTH_AT] = (timezone.now() - timedelta(hours=1)).isoformat()
+    session.save()
+    key = WebAuthnCredential.objects.get(user=caseworker_a)
+    page.goto(f"{base}/accounts/security/keys/{key.pk}/remove/")
+    expect(page.locator("h1")).to_have_text("Confirm it is you")
+    page.get_by_label("Your password").fill(PASSWORD)
+    with page.expect_navigation(url=f"**/accounts/security/keys/{key.pk}/remove/"):
+        page.get_by_role("button", name="Use your security key").click()
+    with page.expect_navigation(url="**/accounts/security/"):
+        page.get_by_role("button", name="Remove the key").click()
+    expect(page.locator(".messages")).to_contain_text("The key “Blue key” was removed.")
+    assert not WebAuthnCredential.objects.filter(user=caseworker_a).exists()
+    reauth = AuditEvent.objects.get(action=AuditAction.REAUTH, object_id=str(caseworker_a.pk))
+    assert reauth.context == {"factor": "security_key"}
     assert not [e for e in console_errors if "Content Security Policy" in e], console_errors
