@@ -305,3 +305,16 @@ def test_the_key_pages_carry_no_inline_script_but_the_json_settings(
     catalog = client.get(reverse("otp_webauthn:js-i18n-catalog"))
     assert catalog.status_code == 200
     assert "javascript" in catalog["Content-Type"]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("fr", "Vérification réussie."), ("ar", "تم التحقق بنجاح."), ("es", "¡Verificación exitosa!")],
+)
+def test_the_scripts_messages_come_in_the_users_language(
+    client: Any, caseworker_a: User, language: str, expected: str
+) -> None:
+    User.objects.filter(pk=caseworker_a.pk).update(language=language)
+    client.force_login(caseworker_a)
+    catalog = client.get(reverse("otp_webauthn:js-i18n-catalog")).content.decode()
+    assert json.dumps(expected)[1:-1] in catalog or expected in catalog
