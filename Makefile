@@ -19,6 +19,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 # Compiled translations are built, never committed.
 messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --domain=django --directory=locale --statistics 2>&1 | tail -n 4
+	# French and Arabic for django-otp-webauthn's scripts (the package ships Spanish itself).
+	$(VENV)/bin/pybabel compile --domain=djangojs --directory=locale --statistics 2>&1 | tail -n 2
 
 setup: $(VENV)/.installed messages
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django_tasks",
     "django_tasks_db",
     "kinlink.core",
@@ -200,6 +201,37 @@ OTP_TOTP_ISSUER = os.environ.get("KINLINK_TOTP_ISSUER", "Kinlink")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 KINLINK_RECOVERY_CODES = 10
+
+
+def webauthn_rp_id(hosts: list[str]) -> str:
+    """The first allowed host that is a name (a relying party ID cannot be an address or "*")."""
+    import ipaddress
+
+    for host in hosts:
+        name = host.lstrip(".")
+        if not name or "*" in name:
+            continue
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return name
+    return "localhost"
+
+
+# Security keys and passkeys (WebAuthn, django-otp-webauthn), a second factor beside TOTP. The
+# relying party is the node's host name: a key registered for it works on that host and its
+# subdomains only, so a node that changes it asks its users to register their keys again.
+# The browser's origin must be one of the allowed origins (https, or http://localhost).
+OTP_WEBAUTHN_RP_ID = os.environ.get("KINLINK_WEBAUTHN_RP_ID") or webauthn_rp_id(ALLOWED_HOSTS)
+OTP_WEBAUTHN_RP_NAME = "Kinlink"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("KINLINK_WEBAUTHN_ORIGINS") or [
+    f"https://{OTP_WEBAUTHN_RP_ID}",
+    *(["http://localhost:8000"] if DEBUG and OTP_WEBAUTHN_RP_ID == "localhost" else []),
+]
+# A key is a second factor after the password, never a way to sign in without one.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# How long the browser waits for the key to be touched (WCAG 2.2: enough time).
+OTP_WEBAUTHN_TIMEOUT_SECONDS = 120
 
 # Encryption at rest of narrative and sensitive fields and of stored documents: data keys
 # (AES-256-GCM) wrapped by a key-encryption key that is neither the secret key nor in the

@@ -23,6 +23,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/language/", set_language, name="set_language"),
     path("accounts/", include("kinlink.accounts.urls")),
+    # django-otp-webauthn's ceremonies and script translations, under its own namespace.
+    path("accounts/", include("kinlink.accounts.security_key_urls")),
     path("audit/", include("kinlink.audit.urls")),
     path("cases/", include("kinlink.cases.urls")),
     path("directory/", include("kinlink.directory.urls")),

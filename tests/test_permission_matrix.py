@@ -21,6 +21,7 @@ import pytest
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp_webauthn.models import WebAuthnCredential
 
 from kinlink.accounts.models import RoleChange, User
 from kinlink.api.services import api_token_issue
@@ -103,6 +104,18 @@ ROUTES: dict[str, Row] = {
     "accounts:security": everyone("200"),
     "accounts:recovery_codes": everyone("405"),
     "accounts:reauthenticate": everyone("200"),
+    # Security keys: one's own only (another's answers 404); naming one needs a recent check,
+    # which a test sign-in is.
+    "accounts:security_key_add": everyone("200"),
+    "accounts:security_key_done": everyone("405"),
+    "accounts:security_key_remove": Row("security_key", allowed=("caseworker_a",)),
+    # django-otp-webauthn's ceremonies answer its script's POSTs; its translations are a script.
+    # Registering is refused (403) before the method is looked at while no key is being named.
+    "otp_webauthn:credential-registration-begin": everyone("403"),
+    "otp_webauthn:credential-registration-complete": everyone("403"),
+    "otp_webauthn:credential-authentication-begin": everyone("405"),
+    "otp_webauthn:credential-authentication-complete": everyone("405"),
+    "otp_webauthn:js-i18n-catalog": everyone("200"),
     "accounts:user_second_factor_reset": Row("user", **_post_only()),
     "accounts:role_change_list": Row(allowed=ADMIN_ONLY),
     "accounts:role_change_decide": Row("role_change", **_post_only()),
@@ -409,6 +422,13 @@ def world(
         queued_at=timezone.now(),
         next_attempt_at=timezone.now(),
     )
+    security_key = WebAuthnCredential.objects.create(
+        user=caseworker_a,
+        name="Blue key",
+        credential_id=b"credential of caseworker a",
+        public_key=b"\xa5",
+        aaguid="00000000-0000-0000-0000-000000000000",
+    )
     role_change = RoleChange.objects.create(
         user=caseworker_a, from_role="caseworker", to_role="supervisor", requested_by=node_admin
     )
@@ -469,6 +489,7 @@ def world(
         "user": {"user_id": caseworker_a.pk},
         "team": {"team_id": team_a.pk},
         "role_change": {"change_id": role_change.pk},
+        "security_key": {"key_id": security_key.pk},
         "move": {"case_id": case_a.pk, "name": "start_immediate_care"},
         "task": {"case_id": case_a.pk, "task_id": task.pk},
         "approval": {"approval_id": approval.pk},

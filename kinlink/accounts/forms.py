@@ -186,6 +186,14 @@ class EnrolmentForm(forms.Form):
     )
 
 
+class SecurityKeyNameForm(forms.Form):
+    name = forms.CharField(
+        label=_("A name for the key"),
+        help_text=_("So that you can tell your keys apart, e.g. “Blue key on my keyring”."),
+        max_length=64,
+    )
+
+
 class ReauthenticationForm(forms.Form):
     password = forms.CharField(
         label=_("Your password"),

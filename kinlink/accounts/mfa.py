@@ -1,4 +1,5 @@
-"""The second factor: TOTP devices and one-time recovery codes (django-otp), and re-authentication.
+"""The second factor: TOTP devices, security keys (`security_keys`) and one-time recovery codes
+(django-otp), and re-authentication.
 
 A signed-in session is *verified* once the second factor was checked in it
 (`MFA_VERIFIED_AT` in the session, which Django renews at sign-in and flushes at sign-out).
@@ -30,6 +31,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from kinlink.accounts.models import User
 from kinlink.audit.models import AuditAction
@@ -59,7 +61,11 @@ def totp_device(user: User) -> TOTPDevice | None:
 
 
 def has_second_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    """An authenticator app or a security key (recovery codes only back them up)."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    )
 
 
 def remaining_recovery_codes(user: User) -> int:
@@ -70,7 +76,8 @@ def session_verified(request: HttpRequest) -> bool:
     return bool(request.session.get(MFA_VERIFIED_AT))
 
 
-def _mark_verified(request: HttpRequest) -> None:
+def mark_verified(request: HttpRequest) -> None:
+    """The second factor was just checked: the session is verified and recently confirmed."""
     now = timezone.now().isoformat()
     request.session[MFA_VERIFIED_AT] = now
     request.session[REAUTH_AT] = now
@@ -155,7 +162,7 @@ def totp_enrolment_confirm(
             obj=user,
             changes={"authenticator": ["", "enrolled"], "recovery_codes": ["", len(codes)]},
         )
-    _mark_verified(request)
+    mark_verified(request)
     return codes
 
 
@@ -174,8 +181,8 @@ def recovery_codes_renew(*, user: User) -> list[str]:
 
 @transaction.atomic
 def second_factor_reset(*, actor: User, user: User) -> None:
-    """An administrator removes a user's authenticator and recovery codes (a lost phone): the
-    user enrols again at the next sign-in. Never one's own."""
+    """An administrator removes a user's authenticator, security keys and recovery codes (a lost
+    phone or key): the user enrols again at the next sign-in. Never one's own."""
     from kinlink.accounts.policies import can_administer
 
     if not can_administer(actor) or actor.pk == user.pk or actor.agency_id != user.agency_id:
@@ -183,12 +190,17 @@ def second_factor_reset(*, actor: User, user: User) -> None:
 
         raise PermissionDenied
     TOTPDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     record(
         actor=actor,
         action=AuditAction.MFA_CHANGED,
         obj=user,
-        changes={"authenticator": ["enrolled", "removed"], "recovery_codes": ["", 0]},
+        changes={
+            "authenticator": ["enrolled", "removed"],
+            "security_keys": ["", 0],
+            "recovery_codes": ["", 0],
+        },
     )
 
 
@@ -218,7 +230,7 @@ def second_factor_check(*, request: HttpRequest, user: User, code: str) -> bool:
         if used == "recovery_code":
             context["recovery_codes_left"] = remaining_recovery_codes(user)
         record(actor=user, action=AuditAction.MFA_VERIFIED, obj=user, **context)
-    _mark_verified(request)
+    mark_verified(request)
     return True
 
 
@@ -228,22 +240,33 @@ def throttled(user: User) -> bool:
     return totp is not None and not totp.verify_is_allowed()[0]
 
 
-def reauthenticate(*, request: HttpRequest, user: User, password: str, code: str) -> bool:
-    """Confirm the password and, for a user with a second factor, a code. Audited."""
+def reauthenticate(
+    *, request: HttpRequest, user: User, password: str, code: str, key_checked: bool = False
+) -> bool:
+    """Confirm the password and, for a user with a second factor, a code or a security key
+    (`key_checked`: the key was checked on the confirmation page a moment ago). Audited."""
     ok = (
         authenticate(request, username=user.get_username(), password=password) is not None
         and user.is_active
     )
+    factor = ""
     if ok and has_second_factor(user):
         code = normalise_code(code)
         with transaction.atomic():
-            totp = TOTPDevice.objects.select_for_update().get(user=user, confirmed=True)
-            ok = bool(code) and totp.verify_token(code)
-            if not ok and code and not code.isdigit():
+            totp = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+            if key_checked:
+                factor = "security_key"
+            elif code and totp is not None and code.isdigit() and totp.verify_token(code):
+                factor = "authenticator"
+            elif code and not code.isdigit():
                 static = StaticDevice.objects.select_for_update().filter(user=user).first()
-                ok = static is not None and static.verify_token(code)
+                if static is not None and static.verify_token(code):
+                    factor = "recovery_code"
+        ok = bool(factor)
     with transaction.atomic():
-        record(actor=user, action=AuditAction.REAUTH if ok else AuditAction.REAUTH_FAILED, obj=user)
+        context: dict[str, Any] = {"factor": factor} if factor else {}
+        action = AuditAction.REAUTH if ok else AuditAction.REAUTH_FAILED
+        record(actor=user, action=action, obj=user, **context)
     if ok:
         request.session[REAUTH_AT] = timezone.now().isoformat()
     return ok

@@ -1,5 +1,5 @@
-"""Pages of the second factor: enter a code, enrol an authenticator, recovery codes, and the
-confirmation asked before sensitive actions."""
+"""Pages of the second factor: enter a code or use a security key, enrol an authenticator,
+recovery codes, and the confirmation asked before sensitive actions."""
 
 from __future__ import annotations
 
@@ -11,8 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kinlink.accounts import mfa
-from kinlink.accounts.forms import EnrolmentForm, ReauthenticationForm, SecondFactorForm
+from kinlink.accounts import mfa, security_keys
+from kinlink.accounts.forms import (
+    EnrolmentForm,
+    ReauthenticationForm,
+    SecondFactorForm,
+    SecurityKeyNameForm,
+)
 from kinlink.core.http import AuthenticatedRequest
 
 
@@ -25,7 +30,8 @@ def _next(request: AuthenticatedRequest) -> str:
 
 @require_http_methods(["GET", "POST"])
 def mfa_verify(request: AuthenticatedRequest) -> HttpResponse:
-    """After the password: a code from the authenticator, or one recovery code."""
+    """After the password: a code from the authenticator, one recovery code, or a security key
+    (its ceremony runs in `security_key_views`)."""
     user = request.user
     if mfa.session_verified(request):
         return HttpResponseRedirect(_next(request))
@@ -53,7 +59,16 @@ def mfa_verify(request: AuthenticatedRequest) -> HttpResponse:
                 "code",
                 _("This code is not right, or it was already used. Nothing was changed."),
             )
-    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next(request)})
+    has_totp = mfa.totp_device(user) is not None
+    if not has_totp:
+        form.fields["code"].label = _("One of your recovery codes")
+    context = {
+        "form": form,
+        "next": _next(request),
+        "has_totp": has_totp,
+        "has_key": security_keys.has_security_key(user),
+    }
+    return render(request, "accounts/mfa_verify.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,10 +115,14 @@ def mfa_enrol(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_GET
 def security(request: AuthenticatedRequest) -> HttpResponse:
-    """One's own sign-in security: the authenticator, how many recovery codes are left."""
+    """One's own sign-in security: the authenticator, the security keys, how many recovery
+    codes are left."""
     user = request.user
     context = {
         "enrolled": mfa.has_second_factor(user),
+        "has_totp": mfa.totp_device(user) is not None,
+        "keys": list(security_keys.security_keys_of(user)),
+        "key_form": SecurityKeyNameForm(),
         "codes_left": mfa.remaining_recovery_codes(user),
         "required": mfa.mfa_required(user),
     }
@@ -126,7 +145,8 @@ def recovery_codes_renew(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
-    """Confirm the password (and the second factor) before a sensitive action."""
+    """Confirm the password (and the second factor: a code, or a security key whose check
+    submits this form) before a sensitive action."""
     user = request.user
     form = ReauthenticationForm(request.POST or None)
     needs_code = mfa.has_second_factor(user)
@@ -136,12 +156,17 @@ def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
             user=user,
             password=form.cleaned_data["password"],
             code=form.cleaned_data["code"],
+            key_checked=security_keys.take_key_check(request),
         ):
             return HttpResponseRedirect(_next(request))
         form.add_error(
             None,
             _("The password or the code is not right. Nothing was done."),
         )
+    has_key = security_keys.has_security_key(user)
     if not needs_code:
         del form.fields["code"]
-    return render(request, "accounts/reauthenticate.html", {"form": form, "next": _next(request)})
+    elif has_key:
+        form.fields["code"].label = _("Or a code from your authenticator app, or a recovery code")
+    context = {"form": form, "next": _next(request), "has_key": has_key}
+    return render(request, "accounts/reauthenticate.html", context)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kinlink.accounts import mfa_views, views
+from kinlink.accounts import mfa_views, security_key_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -10,6 +10,13 @@ urlpatterns = [
     path("second-factor/enrol/", mfa_views.mfa_enrol, name="mfa_enrol"),
     path("security/", mfa_views.security, name="security"),
     path("security/recovery-codes/", mfa_views.recovery_codes_renew, name="recovery_codes"),
+    path("security/keys/new/", security_key_views.security_key_add, name="security_key_add"),
+    path("security/keys/done/", security_key_views.security_key_done, name="security_key_done"),
+    path(
+        "security/keys/<int:key_id>/remove/",
+        security_key_views.security_key_remove,
+        name="security_key_remove",
+    ),
     path("confirm/", mfa_views.reauthenticate, name="reauthenticate"),
     path("notifications/", views.notification_list, name="notifications"),
     path("users/", views.user_list, name="user_list"),
