@@ -15,12 +15,13 @@ from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.db import connection
+from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from kinlink.accounts.models import Team
 from kinlink.audit.models import AuditEvent
-from tests.test_permission_matrix import ROUTES, TOKEN_ONLY_NAMESPACES, Row
+from tests.test_permission_matrix import ANONYMOUS, LOGIN, ROUTES, TOKEN_ONLY_NAMESPACES, Row
 
 # Tables that move on every request whoever makes it: the audit trail (checked apart, by
 # action), sessions and sign-in attempts. Everything else is domain data.
@@ -76,6 +77,11 @@ EXTRA_PERSONAS = ("teammate_a", "other_admin")
 
 # POST-only routes answer 405 to every GET, so the matrix says nothing of who may post them.
 POSTERS: dict[str, tuple[str, ...]] = {
+    "set_language": ("caseworker_a",),
+    "exchange:inbox": (ANONYMOUS,),
+    "accounts:logout": ("caseworker_a",),
+    "accounts:recovery_codes": ("caseworker_a",),
+    "cases:duplicates": ("caseworker_a",),
     "accounts:user_second_factor_reset": ("node_admin",),
     "accounts:role_change_decide": ("node_admin",),
     "cases:first_response": ("caseworker_a", "supervisor_a"),
@@ -122,19 +128,24 @@ NOT_IDS = {"name", "kind", "fmt"}
 
 
 def is_post_only(row: Row) -> bool:
-    return row.ok == "405" and not row.special
+    return row.ok == "405"
 
 
 def readers(row: Row) -> tuple[str, ...]:
-    return () if is_post_only(row) or row.ok != "200" else row.allowed
+    if is_post_only(row):
+        return ()
+    return tuple(p for p in (ANONYMOUS, *row.allowed) if row.expected(p) == "200")
 
 
 def posters(name: str) -> tuple[str, ...]:
-    return POSTERS.get(name) or readers(ROUTES[name])
+    return POSTERS.get(name) or readers(ROUTES[name]) or ROUTES[name].allowed
 
 
 def rightful(name: str) -> str:
-    """The persona whose work the route is: she reaches the record."""
+    """The persona whose work the route is: she reaches the record, or uses the page."""
+    row = ROUTES[name]
+    if name not in POSTERS and row.expected(ANONYMOUS) != LOGIN:
+        return ANONYMOUS
     return posters(name)[0]
 
 
@@ -194,6 +205,38 @@ def extend_world(world: dict[str, Any], register_case: Any) -> dict[str, Any]:
     )
     world["now"] = timezone.now()
     return world
+
+
+def client_of(world: dict[str, Any], persona: str, **options: Any) -> Client:
+    """A browser signed in as `persona` (anonymous stays signed out); a 500 is an answer."""
+    client = Client(raise_request_exception=False, **options)
+    if persona != ANONYMOUS:
+        client.force_login(world[persona])
+    return client
+
+
+def bodies(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Action path -> the form posting there, as the rightful users' pages render it."""
+    forms: dict[str, dict[str, Any]] = {}
+    for persona in ("caseworker_a", "supervisor_a", "node_admin"):
+        client = client_of(world, persona)
+        for name, row in ROUTES.items():
+            if persona not in readers(row):
+                continue
+            key = params_key(name)
+            url = reverse(name, kwargs=world[key] if key else None)
+            response = client.get(url)
+            if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+                for action, fields in post_forms(url, response.content.decode()).items():
+                    forms.setdefault(action, fields)
+        world["incoming_page"] = reverse("exchange:request_detail", kwargs=world["incoming"])
+        if persona == "supervisor_a":
+            response = client.get(world["incoming_page"])
+            for action, fields in post_forms(
+                world["incoming_page"], response.content.decode()
+            ).items():
+                forms.setdefault(action, fields)
+    return forms
 
 
 # --- forms as a browser posts them -----------------------------------------------------------

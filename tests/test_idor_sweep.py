@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 
 from tests import sweeps
@@ -37,36 +36,6 @@ class Rollback(Exception):
 @pytest.fixture
 def sweep_world(world: dict[str, Any], register_case: Any) -> dict[str, Any]:
     return sweeps.extend_world(world, register_case)
-
-
-def client_of(world: dict[str, Any], persona: str) -> Client:
-    client = Client(raise_request_exception=False)
-    client.force_login(world[persona])
-    return client
-
-
-def bodies(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Action path -> the form posting there, as the rightful users' pages render it."""
-    forms: dict[str, dict[str, Any]] = {}
-    for persona in ("caseworker_a", "supervisor_a", "node_admin"):
-        client = client_of(world, persona)
-        for name, row in ROUTES.items():
-            if persona not in sweeps.readers(row):
-                continue
-            key = sweeps.params_key(name)
-            url = reverse(name, kwargs=world[key] if key else None)
-            response = client.get(url)
-            if response.status_code == 200 and "html" in response.get("Content-Type", ""):
-                for action, fields in sweeps.post_forms(url, response.content.decode()).items():
-                    forms.setdefault(action, fields)
-        world["incoming_page"] = reverse("exchange:request_detail", kwargs=world["incoming"])
-        if persona == "supervisor_a":
-            response = client.get(world["incoming_page"])
-            for action, fields in sweeps.post_forms(
-                world["incoming_page"], response.content.decode()
-            ).items():
-                forms.setdefault(action, fields)
-    return forms
 
 
 def may_read(persona: str, name: str) -> bool:
@@ -95,7 +64,7 @@ def get_only(world: dict[str, Any], routes: list[str]) -> set[str]:
 
 def rightful_post(world: dict[str, Any], name: str, url: str, body: dict[str, Any]) -> str:
     """What the rightful user's POST answers; whatever it wrote is rolled back."""
-    client = client_of(world, sweeps.rightful(name))
+    client = sweeps.client_of(world, sweeps.rightful(name))
     try:
         with transaction.atomic():
             answer = outcome(client.post(url, body))
@@ -113,7 +82,7 @@ def test_every_route_naming_a_record_has_a_row_and_a_rightful_user() -> None:
 
 def test_no_one_out_of_scope_reaches_a_record_by_its_id(sweep_world: dict[str, Any]) -> None:
     world = sweep_world
-    forms = bodies(world)
+    forms = sweeps.bodies(world)
     routes = sweeps.object_routes()
     urls = {name: sweeps.url_of(name, world) for name in routes}
     posts = {name: forms.get(urls[name], {}) for name in routes}
@@ -121,7 +90,7 @@ def test_no_one_out_of_scope_reaches_a_record_by_its_id(sweep_world: dict[str, A
     assert not [name for name, answer in rightful.items() if answer in {"404", "500"}], rightful
 
     answers, expected = {}, {}
-    clients = {persona: client_of(world, persona) for persona in PERSONAS}
+    clients = {persona: sweeps.client_of(world, persona) for persona in PERSONAS}
     before, sequence = sweeps.fingerprint(), sweeps.last_sequence()
     audited = {}
     for persona, client in clients.items():
@@ -161,7 +130,7 @@ def test_a_guessed_id_answers_404_even_to_the_rightful_user(sweep_world: dict[st
     world = sweep_world
     answers, expected = {}, {}
     clients = {
-        persona: client_of(world, persona)
+        persona: sweeps.client_of(world, persona)
         for persona in ("caseworker_a", "supervisor_a", "node_admin")
     }
     before, sequence = sweeps.fingerprint(), sweeps.last_sequence()
@@ -196,10 +165,10 @@ def test_one_cases_id_beside_another_cases_record_answers_404(
     posts = {}
     for name in mixed:
         url = sweeps.url_of(name, world)
-        page = client_of(world, sweeps.rightful(name)).get(url)
+        page = sweeps.client_of(world, sweeps.rightful(name)).get(url)
         forms = sweeps.post_forms(url, page.content.decode()) if page.status_code == 200 else {}
         posts[name] = forms.get(url, {"version": case_b.version})
-    client = client_of(world, "caseworker_b")
+    client = sweeps.client_of(world, "caseworker_b")
     assert client.get(reverse("cases:detail", args=[case_b.pk])).status_code == 200
     answers, expected = {}, {}
     before, sequence = sweeps.fingerprint(), sweeps.last_sequence()
