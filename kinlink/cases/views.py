@@ -353,9 +353,11 @@ def first_response(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def case_assign(request: AuthenticatedRequest, case_id: UUID) -> HttpResponse:
     user = request.user
-    case = selectors.case_for_edit(user=user, case_id=case_id)
+    case = selectors.case_for_edit(user=user, case_id=case_id, record_view=False)
     if not can_assign(user, case):
         raise Http404
+    # Recorded once the page is shown: a refused caseworker saw nothing of it.
+    record(actor=user, action=AuditAction.VIEW, obj=case, case_id=case.pk)
     initial = {
         "version": case.version,
         "team": case.team_id,

@@ -24,6 +24,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -178,6 +179,9 @@ def attachment_download(request: AuthenticatedRequest, attachment_id: UUID) -> H
     response = HttpResponse(bytes(attachment.content), content_type=attachment.content_type)
     response["Content-Disposition"] = f'attachment; filename="document-{attachment.pk}"'
     response["X-Content-Type-Options"] = "nosniff"
+    # Said here, not only by the middleware: a child's document is never kept by a browser
+    # or a proxy, whatever the middleware list becomes.
+    patch_cache_control(response, private=True, no_store=True)
     return response
 
 
