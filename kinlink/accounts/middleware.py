@@ -44,6 +44,8 @@ class SessionLimitsMiddleware:
             elif now - datetime.fromisoformat(started) > settings.KINLINK_SESSION_ABSOLUTE or (
                 seen and now - datetime.fromisoformat(seen) > settings.KINLINK_SESSION_IDLE
             ):
+                too_long = now - datetime.fromisoformat(started) > settings.KINLINK_SESSION_ABSOLUTE
+                request.kinlink_session_ended = "absolute" if too_long else "idle"  # type: ignore[attr-defined]
                 logout(request)
                 request.session["kinlink_expired"] = True
                 return redirect_to_login(request.path)

@@ -18,7 +18,13 @@ def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_logged_out)
 def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    if user is not None:
+    if user is None:
+        return
+    # A session the node ended (idle or too long) says so; a user's own sign-out says nothing.
+    ended = getattr(request, "kinlink_session_ended", "")
+    if ended:
+        record(actor=user, action=AuditAction.LOGOUT, obj=user, session_ended=ended)
+    else:
         record(actor=user, action=AuditAction.LOGOUT, obj=user)
 
 

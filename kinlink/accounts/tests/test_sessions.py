@@ -42,6 +42,10 @@ def test_a_session_idle_for_31_minutes_ends_and_the_sign_in_page_says_why(
     assert SESSION_KEY not in signed_in.session
     login_page = signed_in.get(response["Location"])
     assert "Your session ended" in login_page.content.decode()
+    from kinlink.audit.models import AuditAction, AuditEvent
+
+    logout = AuditEvent.objects.filter(action=AuditAction.LOGOUT).latest("sequence")
+    assert logout.context["session_ended"] == "idle"
 
 
 def test_a_session_idle_for_29_minutes_goes_on(signed_in: Any, clock: Any) -> None:
@@ -58,3 +62,7 @@ def test_activity_every_20_minutes_keeps_a_session_alive_until_12_hours_then_it_
         assert response.status_code == 200, f"ended after {step * 20} minutes"
     clock.shift(timedelta(minutes=20))
     assert ended(signed_in.get(reverse("accounts:notifications")))
+    from kinlink.audit.models import AuditAction, AuditEvent
+
+    event = AuditEvent.objects.filter(action=AuditAction.LOGOUT).latest("sequence")
+    assert event.context["session_ended"] == "absolute"
