@@ -6,7 +6,9 @@ shortened trail is marked a conflict at the witness."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -108,15 +110,35 @@ def test_a_witness_keeps_the_chain_head_and_sees_a_rewritten_trail(
     assert clean.returncode == 0, clean.stderr
     assert "Witnessed checkpoints match" in clean.stdout
 
-    morocco.py(REWRITE)
-    rewritten = verify(morocco, path)
-    assert "Audit chain intact" in rewritten.stdout  # the chain alone is fooled
-    assert rewritten.returncode == 1
-    assert f"event #{sent['sequence']} was witnessed" in rewritten.stderr
-    assert "the trail was rewritten" in rewritten.stderr
+    # The rewrite below is undone afterwards: the other network tests share these nodes.
+    database = morocco.folder / "db.sqlite3"
+    snapshot = tmp_path / "morocco-before-the-rewrite.sqlite3"
+    copy_database(database, snapshot)
+    try:
+        morocco.py(REWRITE)
+        rewritten = verify(morocco, path)
+        assert "Audit chain intact" in rewritten.stdout  # the chain alone is fooled
+        assert rewritten.returncode == 1
+        assert f"event #{sent['sequence']} was witnessed" in rewritten.stderr
+        assert "the trail was rewritten" in rewritten.stderr
 
-    # Then the trail cut short, below what was witnessed: the next checkpoint contradicts it.
-    morocco.py(SHORTEN.replace("KEEP", str(int(str(sent["sequence"])) - 2)))
-    shorter = send_checkpoint(morocco, guinea)
-    wait_for(lambda: any(row[0] == shorter["sequence"] for row in held(guinea)))
-    assert (shorter["sequence"], shorter["hash"], 1) in held(guinea)
+        # Then the trail cut short, below what was witnessed: the next checkpoint contradicts it.
+        morocco.py(SHORTEN.replace("KEEP", str(int(str(sent["sequence"])) - 2)))
+        shorter = send_checkpoint(morocco, guinea)
+        wait_for(lambda: any(row[0] == shorter["sequence"] for row in held(guinea)))
+        assert (shorter["sequence"], shorter["hash"], 1) in held(guinea)
+    finally:
+        copy_database(snapshot, database)
+        morocco.py(
+            """
+from kinlink.core.models import NodeSettings
+NodeSettings.objects.filter(pk=1).update(audit_witness_peer="")
+result = True
+"""
+        )
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """SQLite's online backup: safe while the node's processes hold the file open."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
