@@ -47,7 +47,7 @@ from kinlink.core.models import NodeSettings
 from kinlink.exchange import keys
 from kinlink.exchange.envelopes import Opened, RefusalCode, Refused
 from kinlink.exchange.inbox import handles
-from kinlink.exchange.models import OutboundEnvelope, Peer, PeerStatus
+from kinlink.exchange.models import OutboundEnvelope, Peer
 from kinlink.exchange.outbox import enqueue
 
 logger = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ def checkpoint_send(*, now: datetime | None = None) -> OutboundEnvelope | None:
     node_id = NodeSettings.current().audit_witness_peer
     if not node_id:
         return None
-    peer = Peer.objects.filter(node_id=node_id, status=PeerStatus.ACTIVE).first()
+    peer = Peer.active(node_id)
     if peer is None:
         logger.warning("audit checkpoint not sent: the witness node is not an active peer")
         return None

@@ -34,7 +34,7 @@ from kinlink.cases.models import LegalBasis
 from kinlink.cases.selectors import case_for_edit
 from kinlink.core.concurrency import StaleEdit
 from kinlink.exchange import registry, requests
-from kinlink.exchange.models import CrossBorderRequest, Peer, PeerStatus, RequestStatus, Urgency
+from kinlink.exchange.models import CrossBorderRequest, Peer, RequestStatus, Urgency
 from kinlink.exchange.policies import get_request_for, visible_requests
 
 router = Router(tags=["cross-border requests"])
@@ -133,7 +133,7 @@ def draft_request(
     case = case_for_edit(user=user, case_id=case_id, record_view=False)
     if payload.request_type not in {t.code for t in registry.all_types()}:
         raise ValidationError({"request_type": _("Unknown request type.")})
-    peer = Peer.objects.filter(node_id=payload.peer, status=PeerStatus.ACTIVE).first()
+    peer = Peer.active(payload.peer)
     if peer is None:
         raise ValidationError({"peer": _("This node is not an active peer.")})
     values = payload.model_dump(exclude={"request_type", "peer"})

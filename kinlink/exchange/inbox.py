@@ -31,7 +31,7 @@ from kinlink.exchange.envelopes import (
     open_envelope,
     sign_receipt,
 )
-from kinlink.exchange.models import InboundEnvelope, InboundStatus, Peer, PeerStatus
+from kinlink.exchange.models import InboundEnvelope, InboundStatus, Peer
 from kinlink.exchange.peers import peer_refresh_keys
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ STATUS_OF = {
 def _signing_key_of(node_id: str, kid: str) -> dict[str, Any] | None:
     """A registered, active peer's trusted signing key; an unknown kid asks the peer for its
     current keys once (a rotation)."""
-    peer = Peer.objects.filter(node_id=node_id, status=PeerStatus.ACTIVE).first()
+    peer = Peer.active(node_id)
     if peer is None:
         raise KeyError(node_id)
     key = peer.signing_key(kid)

@@ -73,6 +73,11 @@ class Peer(VersionedModel):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def active(cls, node_id: str) -> Peer | None:
+        """The registered peer of that node id, if envelopes flow with it now."""
+        return cls.objects.filter(node_id=node_id, status=PeerStatus.ACTIVE).first()
+
     def signing_key(self, kid: str) -> dict[str, object] | None:
         return next((k for k in self.keys if k.get("kid") == kid and k.get("use") == "sig"), None)
 

@@ -32,7 +32,7 @@ from kinlink.core.models import NodeSettings
 from kinlink.directory.reference import country_name
 from kinlink.exchange.envelopes import Opened, RefusalCode, Refused
 from kinlink.exchange.inbox import handles
-from kinlink.exchange.models import OutboundEnvelope, Peer, PeerStatus
+from kinlink.exchange.models import OutboundEnvelope, Peer
 from kinlink.exchange.outbox import enqueue
 from kinlink.reports.indicators import (
     AGE_BANDS,
@@ -105,7 +105,7 @@ def statistics_send(*, today: date | None = None) -> OutboundEnvelope | None:
     node_id = NodeSettings.current().network_statistics_peer
     if not node_id:
         return None
-    peer = Peer.objects.filter(node_id=node_id, status=PeerStatus.ACTIVE).first()
+    peer = Peer.active(node_id)
     if peer is None:
         logger.warning("network statistics not sent: the network node is not an active peer")
         return None
