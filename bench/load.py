@@ -41,7 +41,6 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT / "bench"))
-BENCH_PASSWORD = "kinlink-bench-password"  # noqa: S105 (seed_scale.py's published password)
 FIRST_PORT = 18_100
 CASE_LINK = re.compile(r'href="(/cases/[0-9a-f-]{36}/)"')
 VISIT_LINK = re.compile(
@@ -58,8 +57,12 @@ AIMS = {"reads": 500, "writes": 1000, "searches": 1000}  # p95, ms
 AIM_P99 = 2000
 AIM_ERRORS = 0.001
 
+from seed_scale import BENCH_PASSWORD, bench_totp_key  # noqa: E402 (bench/ is on the path)
+
 try:
-    from locust import HttpUser, between, events, task
+    from locust import HttpUser, between, task  # first: it patches threading
+
+    from django_otp.oath import TOTP  # isort: skip
 except ImportError:  # the runner tells how to install it
     HttpUser = None  # type: ignore[assignment,misc]
 
@@ -68,15 +71,21 @@ if HttpUser is not None:
     USERS = itertools.count(1)
     PROCESSES = int(os.environ.get("KINLINK_BENCH_PROCESSES", "1"))
 
-    class TrustingCookies(http.cookiejar.DefaultCookiePolicy):
-        """The node sets Secure cookies (TLS ends at its proxy); the bench speaks plain HTTP
-        on loopback, with X-Forwarded-Proto: https as the proxy would send."""
+    def _send_secure_cookies(policy: object, cookie: object, request: object) -> bool:
+        return True
 
-        def return_ok_secure(self, cookie: object, request: object) -> bool:
-            return True
+    # The node sets Secure cookies (TLS ends at its proxy); the bench speaks plain HTTP on
+    # loopback, with X-Forwarded-Proto: https as the proxy would send. requests copies the
+    # session's cookies into a jar of the default policy for every request, so the policy
+    # is relaxed for every jar of this process (the locust process only).
+    http.cookiejar.DefaultCookiePolicy.return_ok_secure = _send_secure_cookies  # type: ignore[method-assign,assignment]
 
     class Caseworker(HttpUser):
-        wait_time = between(2, 8)
+        # A caseworker reads what she opened before the next click: 5 to 20 seconds.
+        wait_time = between(
+            float(os.environ.get("KINLINK_BENCH_THINK_MIN", "5")),
+            float(os.environ.get("KINLINK_BENCH_THINK_MAX", "20")),
+        )
 
         def on_start(self) -> None:
             number = next(USERS)
@@ -84,7 +93,6 @@ if HttpUser is not None:
             port = FIRST_PORT + (number - 1) % PROCESSES
             self.client.base_url = f"http://127.0.0.1:{port}"
             self.client.headers["X-Forwarded-Proto"] = "https"
-            self.client.cookies.set_policy(TrustingCookies())
             self.cases: list[str] = []
             self.visits: list[str] = []
             page = self.client.get("/accounts/login/", name="sign-in")
@@ -92,18 +100,30 @@ if HttpUser is not None:
                 "/accounts/login/",
                 {"username": self.username, "password": BENCH_PASSWORD, **self.token(page.text)},
                 name="sign-in",
-                headers={"Referer": f"{self.client.base_url}/accounts/login/"},
+                headers=self.referer("/accounts/login/"),
+            )
+            # Every account has an authenticator (seed_scale.bench_totp_key): the code, as
+            # the caseworker's phone would show it.
+            second = self.client.get("/accounts/second-factor/", name="sign-in")
+            self.client.post(
+                "/accounts/second-factor/",
+                {"code": TOTP(bench_totp_key(self.username)).token(), **self.token(second.text)},
+                name="sign-in",
+                headers=self.referer("/accounts/second-factor/"),
             )
             follow_ups = self.client.get("/cases/?stage=follow_up&scope=mine", name="sign-in")
             for case in CASE_LINK.findall(follow_ups.text)[:1]:
                 self.visits = VISIT_LINK.findall(self.client.get(case, name="sign-in").text)
+            _signed_in(self)
 
         def token(self, html: str) -> dict[str, str]:
             found = CSRF.search(html)
             return {"csrfmiddlewaretoken": found.group(1)} if found else {}
 
         def referer(self, path: str) -> dict[str, str]:
-            return {"Referer": f"{self.client.base_url}{path}"}
+            # What the browser sends through the proxy: an https address (Django refuses an
+            # insecure Referer on a secure request).
+            return {"Referer": f"{self.client.base_url.replace('http:', 'https:', 1)}{path}"}
 
         @task(3)
         def my_day(self) -> None:
@@ -163,16 +183,22 @@ if HttpUser is not None:
                 if response.status_code != 302:
                     response.failure(f"answered {response.status_code}, not a redirect")
 
-    @events.spawning_complete.add_listener
-    def _all_signed_in(user_count: int, **kwargs: object) -> None:
-        print(f"{user_count} caseworkers signed in; measuring from now", flush=True)
+    SIGNED_IN = itertools.count(1)
+
+    def _signed_in(user: HttpUser) -> None:
+        """Statistics start once the last caseworker has signed in (and read her first
+        follow-up case): the sign-ins, a million PBKDF2 rounds each, are reported apart."""
+        expected = int(os.environ.get("KINLINK_BENCH_USERS", "200"))
+        if next(SIGNED_IN) == expected:
+            user.environment.stats.reset_all()
+            print(f"{expected} caseworkers signed in; measuring from now", flush=True)
 
 
 # --- the runner ------------------------------------------------------------------------------
 
 
-def run(command: list[str], env: dict[str, str], **kwargs: object) -> None:
-    subprocess.run(command, env=env, check=True, cwd=PROJECT, **kwargs)  # type: ignore[call-overload]
+def run(command: list[str], env: dict[str, str], check: bool = True, **kwargs: object) -> None:
+    subprocess.run(command, env=env, check=check, cwd=PROJECT, **kwargs)  # type: ignore[call-overload]
 
 
 def ensure_database(env: dict[str, str]) -> None:
@@ -180,6 +206,9 @@ def ensure_database(env: dict[str, str]) -> None:
 
     name = env["PGDATABASE"]
     with psycopg.connect(dbname="postgres", autocommit=True) as connection:
+        if not Path(env["KINLINK_KEYS_DIR"]).exists():
+            # Seeded under keys that are gone: its encrypted fields cannot be read.
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         if not connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [name]
         ).fetchone():
@@ -197,11 +226,21 @@ def has_cases(env: dict[str, str]) -> bool:
         return bool(row and row[0])
 
 
+def keys_dir(database: str) -> Path:
+    """Where the key-encryption keys of the benchmark's database are kept between runs."""
+    port = os.environ.get("PGPORT", "5432")
+    return PROJECT / "var" / "bench-load" / f"{database}-{port}" / "keys"
+
+
 def wait_until_up(port: int, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+            # As the proxy would say: TLS ended there (the node redirects plain HTTP).
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/healthz", headers={"X-Forwarded-Proto": "https"}
+            )
+            with urllib.request.urlopen(request, timeout=2):  # noqa: S310 (loopback)
                 return
         except OSError:
             time.sleep(0.3)
@@ -213,10 +252,13 @@ def percentile_rows(stats_csv: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def report(rows: list[dict[str, str]], minutes: float, users: int, processes: int) -> None:
+def report(
+    rows: list[dict[str, str]], minutes: float, users: int, processes: int, think: str
+) -> None:
     print(
-        f"\nLoad: {users} caseworkers, {minutes:g} min after sign-in, {processes} waitress "
-        f"process(es) + 1 worker, PostgreSQL, {os.cpu_count()} cores shared with locust"
+        f"\nLoad: {users} caseworkers, {think} s between actions, {minutes:g} min after the "
+        f"last sign-in, {processes} waitress process(es) + 1 worker, PostgreSQL, "
+        f"{os.cpu_count()} cores shared with locust"
     )
     header = f"{'request':<28} {'count':>7} {'fail':>5} {'req/s':>6}"
     header += f" {'p50':>6} {'p95':>6} {'p99':>6} {'max':>6}"
@@ -224,8 +266,8 @@ def report(rows: list[dict[str, str]], minutes: float, users: int, processes: in
     print("-" * len(header))
     by_name = {row["Name"]: row for row in rows}
     for row in rows:
-        if row["Name"] == "Aggregated":
-            continue
+        if row["Name"] == "Aggregated" or not int(row["Request Count"]):
+            continue  # the sign-ins are over before the measured period
         print(
             f"{row['Name']:<28} {row['Request Count']:>7} {row['Failure Count']:>5} "
             f"{float(row['Requests/s']):>6.1f} {row['50%']:>6} {row['95%']:>6} {row['99%']:>6} "
@@ -259,7 +301,8 @@ def report(rows: list[dict[str, str]], minutes: float, users: int, processes: in
 def main() -> int:
     parser = argparse.ArgumentParser(description="200 caseworkers on a node with 100,000 cases")
     parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--spawn-rate", type=float, default=4.0, help="sign-ins per second")
+    parser.add_argument("--spawn-rate", type=float, default=1.0, help="sign-ins per second")
+    parser.add_argument("--think", default="5-20", help="seconds between two actions: MIN-MAX")
     parser.add_argument("--minutes", type=float, default=5.0, help="measured period")
     parser.add_argument("--processes", type=int, default=2, help="waitress processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per process")
@@ -271,17 +314,23 @@ def main() -> int:
         return 0
     bin_dir = Path(sys.executable).parent
     workdir = Path(tempfile.mkdtemp(prefix="kinlink-load-"))
+    database = os.environ.get("PGDATABASE_BENCH", "kinlink_bench")
     env = {
         **os.environ,
         "KINLINK_DB": "postgresql",
-        "PGDATABASE": os.environ.get("PGDATABASE_BENCH", "kinlink_bench"),
+        "PGDATABASE": database,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "KINLINK_SECRET_KEY": secrets.token_urlsafe(50),
         "KINLINK_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "KINLINK_STATIC_ROOT": str(workdir / "static"),
-        "KINLINK_KEYS_DIR": str(workdir / "keys"),
+        # The keys live as long as the database they encrypt: a second run reads the cases
+        # the first one seeded.
+        "KINLINK_KEYS_DIR": str(keys_dir(database)),
         "KINLINK_LOG_LEVEL": "WARNING",
         "KINLINK_BENCH_PROCESSES": str(args.processes),
+        "KINLINK_BENCH_USERS": str(args.users),
+        "KINLINK_BENCH_THINK_MIN": args.think.partition("-")[0],
+        "KINLINK_BENCH_THINK_MAX": args.think.partition("-")[2] or args.think,
     }
     env.pop("KINLINK_DEBUG", None)
     env.pop("KINLINK_DEMO", None)
@@ -304,6 +353,9 @@ def main() -> int:
                         f"--listen=127.0.0.1:{port}",
                         f"--threads={args.threads}",
                         "--connection-limit=400",
+                        # As docs/deployment.md: the proxy's X-Forwarded-Proto is believed.
+                        "--trusted-proxy=127.0.0.1",
+                        "--trusted-proxy-headers=x-forwarded-proto",
                         "config.wsgi:application",
                     ],
                     env=env,
@@ -321,10 +373,17 @@ def main() -> int:
                 stderr=log,
             )
         )
-        for n in range(args.processes):
-            wait_until_up(FIRST_PORT + n)
+        try:
+            for n in range(args.processes):
+                wait_until_up(FIRST_PORT + n)
+        except RuntimeError:
+            log.flush()
+            print((workdir / "node.log").read_text(errors="replace")[-3000:], file=sys.stderr)
+            raise
         ramp = args.users / args.spawn_rate
-        run_time = int(ramp + args.minutes * 60)
+        # The last sign-ins finish a little after the ramp (their PBKDF2 queues): a minute's
+        # margin, so that about `--minutes` are measured after the last one.
+        run_time = int(ramp + 60 + args.minutes * 60)
         prefix = workdir / "locust"
         run(
             [
@@ -340,7 +399,6 @@ def main() -> int:
                 str(args.spawn_rate),
                 "-t",
                 f"{run_time}s",
-                "--reset-stats",
                 "--csv",
                 str(prefix),
                 "--only-summary",
@@ -351,9 +409,14 @@ def main() -> int:
             ],
             env,
             stdout=subprocess.DEVNULL,
+            check=False,  # locust exits 1 when any request failed: the report says which
         )
         report(
-            percentile_rows(Path(f"{prefix}_stats.csv")), args.minutes, args.users, args.processes
+            percentile_rows(Path(f"{prefix}_stats.csv")),
+            args.minutes,
+            args.users,
+            args.processes,
+            args.think,
         )
         errors = (workdir / "node.log").read_text(errors="replace").count("Traceback")
         print(f"server tracebacks in the node's log: {errors}")

@@ -3,7 +3,8 @@
     KINLINK_DB=postgresql PGHOST=... PGPORT=... PGDATABASE=... .venv/bin/python bench/seed_scale.py
 
 One agency with 20 teams, each of a supervisor and 10 caseworkers (200 caseworkers,
-`cw001`-`cw200`, `sup01`-`sup20`, password BENCH_PASSWORD). It refuses a database that already
+`cw001`-`cw200`, `sup01`-`sup20`, password BENCH_PASSWORD, each with an authenticator whose
+secret is `bench_totp_key(username)`). It refuses a database that already
 has cases: it is meant for a database made for the benchmark.
 
 Two kinds of cases, so that the data is both large and what the services would have written:
@@ -37,6 +38,16 @@ from typing import Any
 
 PROJECT = Path(__file__).resolve().parent.parent
 BENCH_PASSWORD = "kinlink-bench-password"  # noqa: S105 (a benchmark node's published password)
+
+
+def bench_totp_key(username: str) -> bytes:
+    """The authenticator secret of a benchmark account, published like its password: every
+    account has a second factor, as on a real node, and bench/load.py computes its codes."""
+    import hashlib
+
+    return hashlib.sha256(f"kinlink-bench-totp|{username}".encode()).digest()[:20]
+
+
 TEAMS = 20
 CASEWORKERS_PER_TEAM = 10
 BATCH = 2_000
@@ -201,6 +212,19 @@ def make_people(agency: Any) -> tuple[list[Any], dict[Any, Any], list[Any]]:
                 )
     finally:
         User.set_password = original  # type: ignore[method-assign]
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from kinlink.accounts.mfa import TOTP_NAME
+
+    TOTPDevice.objects.bulk_create(
+        TOTPDevice(
+            user=user,
+            name=TOTP_NAME,
+            key=bench_totp_key(user.username).hex(),
+            confirmed=True,
+        )
+        for user in [*supervisors.values(), *caseworkers]
+    )
     return teams, supervisors, caseworkers
 
 
