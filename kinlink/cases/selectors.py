@@ -29,7 +29,7 @@ from kinlink.cases.lifecycle import (
 )
 from kinlink.cases.likeness import case_record, identity_record
 from kinlink.cases.models import Approval, ApprovalStatus, Case, Stage, Task, TaskStatus
-from kinlink.cases.policies import can_edit_case, get_case_for, visible_cases
+from kinlink.cases.policies import can_edit_case, get_case_for, led_or_assigned, visible_cases
 from kinlink.tracing.matching import prepare, score_pair
 from kinlink.tracing.matching.engine import SHOW
 
@@ -48,7 +48,7 @@ def case_list(*, user: User, filters: CaseFilters) -> QuerySet[Case]:
     """The cases a list page shows, newest first, in two queries per page at most."""
     cases = visible_cases(user).select_related("team", "lead_caseworker")
     if filters.scope == "mine":
-        cases = cases.filter(Q(lead_caseworker=user) | Q(assignments__user=user)).distinct()
+        cases = cases.filter(led_or_assigned(user))
     if filters.stage:
         cases = cases.filter(stage=filters.stage)
     if filters.risk_level:
@@ -288,9 +288,7 @@ def my_day(*, user: User) -> dict[str, Any]:
         first_response_at__isnull=True, stage__in=OPEN_STAGES
     )
     if user.role != "supervisor":
-        first_responses = first_responses.filter(
-            Q(lead_caseworker=user) | Q(assignments__user=user)
-        ).distinct()
+        first_responses = first_responses.filter(led_or_assigned(user))
     first_responses = first_responses.order_by("first_response_due_at")[:MY_DAY_FIRST_RESPONSES]
     approvals = (
         # Only what she may decide: cases of her own teams (workflow.can_decide).
