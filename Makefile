@@ -26,7 +26,7 @@ setup: $(VENV)/.installed messages
 
 # What PDF documents need from Debian: Pango (WeasyPrint's text layout and Arabic shaping)
 # and fonts with Latin and Arabic letters (DejaVu; Amiri, a Naskh face, for Arabic).
-PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-hosny-amiri
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-hosny-amiri
 system-pdf-deps:
 	bash scripts/ensure-debian-packages.sh $(PDF_PACKAGES)
 

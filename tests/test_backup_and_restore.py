@@ -123,6 +123,35 @@ def test_a_backup_made_with_another_key_is_refused(
         call_command("restore", str(report.path), "--yes")
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles")
+def test_a_role_that_may_not_create_the_staging_database_is_told_so(
+    case_a: Any, backup_dir: Path
+) -> None:
+    """docs/deployment.md's role has no CREATEDB: the restore says what to grant, changes
+    nothing and is audited, instead of ending in a traceback."""
+    report = backup()
+    cases = Case.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP ROLE IF EXISTS kinlink_restore_test")
+        cursor.execute("CREATE ROLE kinlink_restore_test NOCREATEDB")
+        cursor.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO kinlink_restore_test")
+        cursor.execute("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO kinlink_restore_test")
+        cursor.execute("SET ROLE kinlink_restore_test")
+    try:
+        with pytest.raises(RestoreRefused, match="CREATEDB"):
+            restore(report.path)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute("DROP OWNED BY kinlink_restore_test")
+            cursor.execute("DROP ROLE kinlink_restore_test")
+    assert Case.objects.count() == cases
+    refusal = AuditEvent.objects.order_by("-sequence").first()
+    assert refusal is not None and refusal.action == AuditAction.RESTORE_REFUSED
+    assert verify_chain().intact
+
+
 def test_a_file_that_is_not_a_backup_is_refused(tmp_path: Path) -> None:
     stray = tmp_path / "notes.txt"
     stray.write_text("hello")

@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.utils import load_backend
 
@@ -489,8 +489,17 @@ def _restore_postgresql(database: bytes, manifest: dict[str, Any]) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="kinlink-restore-") as temporary:
         dump = Path(temporary) / "database.dump"
         dump.write_bytes(database)
-        with connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{staging}"')  # nosec B608
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{staging}"')  # nosec B608
+        except DatabaseError as refused:
+            if getattr(refused.__cause__, "sqlstate", None) != "42501":  # insufficient privilege
+                raise
+            raise RestoreRefused(
+                "The backup is checked in a staging database first, and this node's database "
+                "role may not create one: grant it CREATEDB for the restore "
+                "(docs/deployment.md, Backups). Nothing was restored."
+            ) from refused
         try:
             subprocess.run(  # noqa: S603  # nosec B603
                 [

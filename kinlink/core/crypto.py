@@ -105,8 +105,17 @@ def kek_id() -> str:
     return hashlib.sha256(b"kinlink-kek-id" + _kek()).hexdigest()[:16]
 
 
+def private_folder(folder: Path) -> None:
+    """Make `folder` and every missing folder above it, each readable by the node's user only
+    (`mkdir(parents=True, mode=…)` would leave the parents to the umask)."""
+    missing = [path for path in (folder, *folder.parents) if not path.exists()]
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(path, 0o700)
+
+
 def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder(path.parent)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:

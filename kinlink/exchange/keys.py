@@ -21,6 +21,8 @@ from django.conf import settings
 from joserfc import jws
 from joserfc.jwk import OKPKey
 
+from kinlink.core.crypto import private_folder
+
 SIGNING_ALG = "Ed25519"
 KEY_WRAP_ALG = "ECDH-ES+A256KW"
 CONTENT_ALG = "A256GCM"
@@ -129,7 +131,7 @@ def load() -> KeyRing:
 def save(ring: KeyRing) -> None:
     """Write the ring atomically, readable by the node's user only."""
     folder = keys_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder(folder)
     data = {
         "keys": [k.__dict__ for k in ring.keys],
         "endorsement_kid": ring.endorsement_kid,

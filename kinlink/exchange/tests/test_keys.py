@@ -3,6 +3,7 @@ rotation followed only when a key already trusted vouches for it."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from typing import Any
 
@@ -25,6 +26,25 @@ def test_a_second_init_is_refused(node_keys: keys.KeyRing) -> None:
 def test_the_key_ring_is_readable_by_the_node_alone(node_keys: keys.KeyRing) -> None:
     mode = (keys.keys_dir() / keys.RING_FILE).stat().st_mode & 0o777
     assert mode == 0o600
+
+
+def test_keys_init_leaves_every_folder_it_makes_to_the_node_alone(
+    settings: Any, tmp_path: Any
+) -> None:
+    from kinlink.core import crypto
+
+    root = tmp_path / "srv" / "keys"
+    settings.KINLINK_KEYS_DIR = str(root)
+    settings.KINLINK_DATA_KEYS_DIR = root / "data"
+    settings.KINLINK_DATA_KEK_FILE = root / "data" / "kek.key"
+    previous = os.umask(0o022)
+    try:
+        crypto.init()
+        keys.init()
+    finally:
+        os.umask(previous)
+    for folder in (tmp_path / "srv", root, root / "data"):
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
 
 
 def test_an_envelope_sealed_to_the_old_key_opens_after_a_rotation(

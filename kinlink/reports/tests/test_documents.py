@@ -4,6 +4,7 @@ audit event, who may make them."""
 from __future__ import annotations
 
 import io
+import logging
 import time
 from typing import Any
 
@@ -40,6 +41,24 @@ def test_the_case_summary_prints_in_english_with_the_childs_record(
     assert "Amir El Amine" in text
     assert "Unaccompanied or separated child in host country" in text
     print(f"case summary: {len(response.content)} bytes in {elapsed:.2f} s")
+
+
+def test_printing_logs_nothing_of_the_document_below_a_warning(
+    client: Any, known: dict[str, Any], caseworker_a: Any, caplog: Any
+) -> None:
+    """The PDF engine's progress lines (fonts subset, glyph names) carry the document's
+    letters: the node logs only its warnings, whatever the root level."""
+    client.force_login(caseworker_a)
+    with caplog.at_level(logging.DEBUG):
+        response = produce(client, known["hosts"][0], document="case_summary", language="ar")
+    assert response.status_code == 200
+    engine = [
+        record
+        for record in caplog.records
+        if record.name.split(".")[0] in {"weasyprint", "fontTools"}
+        and record.levelno < logging.WARNING
+    ]
+    assert engine == []
 
 
 def test_the_case_summary_prints_in_arabic_shaped_and_right_to_left(
