@@ -57,11 +57,10 @@ def led_or_assigned(user: User) -> Q:
 
 
 def _grant_filter(user: User) -> Q:
-    assigned = CaseAssignment.objects.filter(user=user).values("case_id")
     glass = BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now()).values(
         "case_id"
     )
-    return Q(lead_caseworker=user) | _any_of(assigned) | _any_of(glass)
+    return led_or_assigned(user) | _any_of(glass)
 
 
 def visible_cases(user: Any, action: str = "view") -> QuerySet[Case]:
